@@ -1,0 +1,259 @@
+"""Render Markdown bodies to safe HTML, cached by content hash, and resolve links between articles."""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import html
+import json
+import os
+import posixpath
+import re
+from collections import Counter
+from collections.abc import Mapping, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import markdown
+
+from . import __version__
+from .catalog import Catalog
+from .config import HtmlConfig, SiteConfig
+from .diagnostics import Diagnostics, did_you_mean
+from .model import Body, Document, Heading, Link
+from .readability import plain_text, text_stats
+from .sanitize import sanitize
+
+EXTENSIONS = ("extra", "toc", "admonition", "sane_lists")
+EXTENSION_CONFIGS = {"toc": {"toc_depth": "2-3"}}
+PARALLEL_THRESHOLD = 300  # below this many uncached bodies, one process is faster than starting a pool
+MAX_NESTING = 60
+
+_FENCE = re.compile(r"^\s*(```|~~~)")
+_LINK_TARGET = re.compile(r"\]\(\s*<?([^)\s>]+)>?(?:\s+[\"'][^)]*)?\)|^\s*\[[^\]]+\]:\s*<?(\S+?)>?(?:\s|$)|href=[\"']([^\"']+)")
+_IMAGE_NO_ALT = re.compile(r"!\[\s*\]\(|<img\b(?![^>]*\balt=[\"'][^\"']+)[^>]*>", re.I)
+_DEEP_NESTING = re.compile(r"^(?:[ \t]*>){%d}|^[ \t]{%d}" % (MAX_NESTING, MAX_NESTING * 4), re.M)
+_HREF = re.compile(r'(<(?:a|img)\b[^>]*?\b(?:href|src)=")([^"]*)(")')
+_HELP_TITLE = re.compile(r'<p class="admonition-title">\s*when to get help\s*</p>', re.I)
+_ID = re.compile(r'\bid="([^"]+)"')
+_H1 = re.compile(r"<(/?)h1\b")
+_WORD = re.compile(r"[a-z][a-z'-]{3,}")
+STOPWORDS = frozenset(
+    "about above after again also always another back because been before being below between both cannot could "
+    "does doing down during each even every from further have having here into itself just know like make many "
+    "more most much must need only other over same should some such than that their them then there these they "
+    "this those through under until very want what when where which while will with would your yours youre "
+    "dont often help helps people things thing feel feels might usually"
+    .split())
+
+
+@dataclass(frozen=True, slots=True)
+class Rendered:
+    """What the cache keeps for a body: everything that does not depend on other documents."""
+
+    html: str
+    headings: list[tuple[int, str, str]]
+    ids: list[str]
+    hrefs: list[tuple[str, int]]  # written href, line
+    words: int
+    sentences: int
+    syllables: int
+    images_without_alt: list[int]
+    keywords: list[str]
+
+
+def render_bodies(config: SiteConfig, catalog: Catalog, diags: Diagnostics) -> dict[str, Body]:
+    """Render every published body (from the cache where possible) and check its links and anchors."""
+    docs = list(catalog.docs.values())
+    rendered = _render_all(docs, config, diags)
+    bodies = {doc.slug: _resolve(doc, rendered[doc.slug], config, catalog, diags) for doc in docs if doc.slug in rendered}
+    _check_anchors(catalog, bodies, diags)
+    return bodies
+
+
+def settings_key(settings: HtmlConfig) -> str:
+    """Describe everything besides the source that changes a rendered body, for the cache key."""
+    return json.dumps([__version__, markdown.__version__, EXTENSIONS, EXTENSION_CONFIGS, list(settings.extra_tags),
+                       {k: list(v) for k, v in sorted(settings.extra_attributes.items())}], sort_keys=True)
+
+
+def _render_all(docs: Sequence[Document], config: SiteConfig, diags: Diagnostics) -> dict[str, Rendered]:
+    """Render the bodies the cache lacks, in a process pool when there are many."""
+    key = settings_key(config.html)
+    cache = config.cache_path / "bodies" if config.cache else None
+    results: dict[str, Rendered] = {}
+    todo: list[tuple[Document, str]] = []
+    for doc in docs:
+        digest = hashlib.sha256(f"{key}\0{doc.body_line}\0{doc.body}".encode()).hexdigest()
+        cached = _read_cache(cache, digest)
+        if cached is not None:
+            results[doc.slug] = cached
+        else:
+            todo.append((doc, digest))
+    jobs = [(doc.body, doc.body_line, config.html) for doc, _ in todo]
+    if len(jobs) >= PARALLEL_THRESHOLD and (os.cpu_count() or 1) > 1:
+        with ProcessPoolExecutor() as pool:
+            outcomes = list(pool.map(_render_job, jobs, chunksize=32))
+    else:
+        outcomes = [_render_job(job) for job in jobs]
+    for (doc, digest), outcome in zip(todo, outcomes):
+        if isinstance(outcome, str):
+            diags.error("markdown-failed", doc.path, doc.body_line, outcome,
+                        hint="Simplify the nesting of quotes and lists")
+            continue
+        results[doc.slug] = outcome
+        _write_cache(cache, digest, outcome)
+    return results
+
+
+def _render_job(job: tuple[str, int, HtmlConfig]) -> Rendered | str:
+    """Render one body; return a message instead when the Markdown cannot be rendered."""
+    body, body_line, settings = job
+    if _DEEP_NESTING.search(body):
+        return f"the Markdown nests quotes or lists more than {MAX_NESTING} levels deep"
+    md = _markdown()
+    md.reset()
+    try:
+        raw = md.convert(body)
+    except RecursionError:
+        return "the Markdown is nested too deeply to render"
+    safe = sanitize(_H1.sub(r"<\1h2", raw), settings)
+    stats = text_stats(body)
+    headings = _flatten(md.toc_tokens)  # type: ignore[attr-defined]
+    return Rendered(
+        html=safe,
+        headings=headings,
+        ids=sorted(set(_ID.findall(safe))),
+        hrefs=_source_hrefs(body, body_line),
+        words=stats.words, sentences=stats.sentences, syllables=stats.syllables,
+        images_without_alt=[body_line + i for i, line in enumerate(body.split("\n")) if _IMAGE_NO_ALT.search(line)],
+        keywords=_keywords(body),
+    )
+
+
+@functools.lru_cache(maxsize=1)
+def _markdown() -> markdown.Markdown:
+    """Return this process's Markdown renderer, made once and reset between bodies."""
+    return markdown.Markdown(extensions=list(EXTENSIONS), extension_configs=EXTENSION_CONFIGS, output_format="html")
+
+
+def _flatten(tokens: list[dict]) -> list[tuple[int, str, str]]:
+    result = []
+    for token in tokens:
+        result.append((token["level"], token["id"], html.unescape(re.sub(r"<[^>]+>", "", token["name"]))))
+        result.extend(_flatten(token["children"]))
+    return result
+
+
+def _source_hrefs(body: str, body_line: int) -> list[tuple[str, int]]:
+    """Find every link target written in the source with its file line, skipping fenced code."""
+    found: list[tuple[str, int]] = []
+    in_fence = False
+    for index, line in enumerate(body.split("\n")):
+        if _FENCE.match(line):
+            in_fence = not in_fence
+            continue
+        if not in_fence:
+            for match in _LINK_TARGET.finditer(line):
+                found.append((next(g for g in match.groups() if g), body_line + index))
+    return found
+
+
+def _keywords(body: str, count: int = 12) -> list[str]:
+    """Return the body's most frequent content words, ties broken alphabetically."""
+    words = Counter(w.strip("'-") for w in _WORD.findall(plain_text(body).lower()) if w not in STOPWORDS)
+    return [w for w, _ in sorted(words.items(), key=lambda item: (-item[1], item[0]))[:count]]
+
+
+def _read_cache(cache: Path | None, digest: str) -> Rendered | None:
+    if cache is None:
+        return None
+    try:
+        data = json.loads((cache / digest[:2] / f"{digest}.json").read_text(encoding="utf-8"))
+        return Rendered(**data)
+    except (OSError, ValueError, TypeError):
+        return None
+
+
+def _write_cache(cache: Path | None, digest: str, rendered: Rendered) -> None:
+    """Store a rendered body; a cache that cannot be written only costs speed."""
+    if cache is None:
+        return
+    target = cache / digest[:2] / f"{digest}.json"
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        temp = target.with_suffix(f".{os.getpid()}.tmp")
+        temp.write_text(json.dumps(asdict(rendered)), encoding="utf-8")
+        os.replace(temp, target)
+    except OSError:
+        pass
+
+
+def _resolve(doc: Document, rendered: Rendered, config: SiteConfig, catalog: Catalog, diags: Diagnostics) -> Body:
+    """Point links to other Markdown files at their pages' URLs and report those that lead nowhere."""
+    lines = {html.unescape(href): line for href, line in reversed(rendered.hrefs)}
+    links: list[Link] = []
+    ids = frozenset(rendered.ids)
+
+    def rewrite(match: re.Match[str]) -> str:
+        href = html.unescape(match.group(2))
+        line = lines.get(href, doc.body_line)
+        new = _rewrite_href(href, line, doc, config, catalog, ids, links, diags)
+        return match.group(1) + html.escape(new, quote=True) + match.group(3)
+
+    body_html = _HREF.sub(rewrite, rendered.html)
+    return Body(
+        html=body_html,
+        headings=tuple(Heading(level, id_, title) for level, id_, title in rendered.headings),
+        ids=ids, links=tuple(links),
+        words=rendered.words, sentences=rendered.sentences, syllables=rendered.syllables,
+        images_without_alt=tuple(rendered.images_without_alt),
+        has_help_block=bool(_HELP_TITLE.search(rendered.html)),
+        keywords=tuple(rendered.keywords),
+    )
+
+
+def _rewrite_href(href: str, line: int, doc: Document, config: SiteConfig, catalog: Catalog,
+                  ids: frozenset[str], links: list[Link], diags: Diagnostics) -> str:
+    """Return the URL a written href should have, recording internal links and reporting broken ones."""
+    if re.match(r"^[a-zA-Z][a-zA-Z0-9+.-]*:|^//", href):
+        return href
+    path, _, anchor = href.partition("#")
+    if not path:
+        if anchor and anchor not in ids:
+            diags.error("anchor-not-found", doc.path, line, f"link '{href}' points to no heading on this page",
+                        hint=did_you_mean(anchor, ids))
+        return href
+    if path.startswith("/") or not path.endswith(".md"):
+        return href if not path.startswith("/") else config.base_path + href.lstrip("/")
+    target = posixpath.normpath(posixpath.join(posixpath.dirname(doc.source_path), path))
+    slug = catalog.by_source.get(target)
+    if slug is None:
+        _report_missing(href, target, doc, line, catalog, diags)
+        return href
+    links.append(Link(target=slug, anchor=anchor, line=line))
+    return config.base_path + catalog.urls[slug].lstrip("/") + (f"#{anchor}" if anchor else "")
+
+
+def _report_missing(href: str, target: str, doc: Document, line: int, catalog: Catalog, diags: Diagnostics) -> None:
+    """Explain a link to a Markdown file that is not published, suggesting the closest existing one."""
+    if target in catalog.unpublished:
+        diags.error("link-to-draft", doc.path, line, f"link '{href}' points to an article that is a draft or dated "
+                    "in the future", hint="Publish that article first, or remove the link")
+        return
+    here = posixpath.dirname(doc.source_path)
+    choices = {posixpath.relpath(source, here or "."): source for source in catalog.by_source}
+    hint = did_you_mean(posixpath.relpath(target, here or "."), choices)
+    diags.error("link-not-found", doc.path, line, f"link '{href}' points to no article", hint=hint)
+
+
+def _check_anchors(catalog: Catalog, bodies: Mapping[str, Body], diags: Diagnostics) -> None:
+    """Report links whose '#anchor' names no heading in the target article."""
+    for slug, body in bodies.items():
+        for link in body.links:
+            target = bodies.get(link.target)
+            if link.anchor and target is not None and link.anchor not in target.ids:
+                diags.error("anchor-not-found", catalog.docs[slug].path, link.line,
+                            f"link to '{catalog.docs[link.target].source_path}#{link.anchor}' points to no heading "
+                            "in that article", hint=did_you_mean(link.anchor, target.ids))

@@ -1,0 +1,82 @@
+"""The `healthsite` command: build (the default), and later check, serve and new."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+from .config import SiteConfig, load_config
+from .diagnostics import Diagnostics
+from .pipeline import Timings, build
+
+EXIT_OK, EXIT_CONTENT, EXIT_USAGE = 0, 1, 2
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line and return its exit code: 0 ok, 1 content errors, 2 usage errors."""
+    parser = _parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        args = parser.parse_args(["build", *(argv if argv is not None else sys.argv[1:])])
+    return args.run(args)
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="healthsite", description="Build a health publisher's static site.")
+    commands = parser.add_subparsers(dest="command")
+    build_parser = commands.add_parser("build", help="build the site into public/ (the default)")
+    _site_options(build_parser)
+    build_parser.add_argument("--out", help="output folder (default: public)")
+    build_parser.add_argument("--no-cache", action="store_true", help="render every body afresh")
+    build_parser.add_argument("--verbose", action="store_true", help="print the time each stage took")
+    build_parser.set_defaults(run=run_build)
+    return parser
+
+
+def _site_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--config", default="site.yaml", help="site configuration file (default: site.yaml)")
+    parser.add_argument("--content", help="content folder (default: content)")
+    parser.add_argument("--base-url", help="address the site is served from, e.g. / or https://example.org/docs/")
+    parser.add_argument("--drafts", action="store_true", help="include drafts and future-dated articles")
+    parser.add_argument("--strict", action="store_true", help="fail on warnings too")
+    parser.add_argument("--quiet", action="store_true", help="print only problems")
+
+
+def read_config(args: argparse.Namespace, diags: Diagnostics) -> SiteConfig:
+    """Load site.yaml with the command line's overrides."""
+    return load_config(
+        Path(args.config), diags,
+        config_required=args.config != "site.yaml",
+        content_dir=args.content, out_dir=getattr(args, "out", None), base_url=args.base_url,
+        drafts=True if args.drafts else None,
+        cache=False if getattr(args, "no_cache", False) else None,
+    )
+
+
+def run_build(args: argparse.Namespace) -> int:
+    """Build the site and print every problem, then one summary line."""
+    start = time.perf_counter()
+    diags = Diagnostics()
+    config = read_config(args, diags)
+    diags.levels = config.checks
+    timings = Timings()
+    result = build(config, diags, strict=args.strict, timings=timings) if not diags.errors else None
+    report = diags.format()
+    if report:
+        print(report, file=sys.stderr)
+    seconds = time.perf_counter() - start
+    if result is None or result.published is None:
+        print(f"Build failed: {len(diags.errors)} errors, {len(diags.warnings)} warnings; "
+              f"{config.out_dir}/ was left as it was.", file=sys.stderr)
+        return EXIT_CONTENT
+    if not args.quiet:
+        catalog = result.site.catalog
+        print(f"Built {result.published.pages} pages: {len(catalog.articles)} articles, {len(catalog.pillars)} pillars, "
+              f"{len(catalog.tags)} tags, {len(diags.warnings)} warnings in {seconds:.2f} s")
+        if args.verbose:
+            for name, spent in timings.stages.items():
+                print(f"  {name:<18} {spent:7.2f} s")
+    return EXIT_OK

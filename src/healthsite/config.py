@@ -1,0 +1,263 @@
+"""Read `site.yaml` into a SiteConfig, reporting every unknown key and wrong value at once."""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date, datetime, timezone
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from .diagnostics import LEVELS, Diagnostics, did_you_mean
+from .yamlsource import parse_mapping
+
+THEME_DIR = Path(__file__).resolve().parents[2]  # the bundled theme: templates/ and static/ beside src/
+_TAG_SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+
+
+@dataclass(frozen=True, slots=True)
+class ReviewConfig:
+    interval_months: int = 12
+    """Months between clinical reviews; the page shows the next review date from it."""
+    due_soon_days: int = 30
+    """Warn this many days before a review falls due."""
+
+
+@dataclass(frozen=True, slots=True)
+class RelatedConfig:
+    count: int = 4
+    """Most related articles shown under an article."""
+    min_score: float = 0.8
+    """Score below which a candidate is left out rather than shown as a weak match."""
+    tag_weight: float = 1.0
+    """Weight of shared tags, each counted by its rarity."""
+    pillar_weight: float = 0.5
+    """Bonus for sharing the same pillar."""
+    text_weight: float = 2.0
+    """Weight of shared keywords in title, description and body."""
+
+
+@dataclass(frozen=True, slots=True)
+class ReadabilityConfig:
+    target_grade: float = 8.0
+    """Flesch-Kincaid grade above which an article gets a readability warning."""
+
+
+@dataclass(frozen=True, slots=True)
+class HtmlConfig:
+    extra_tags: tuple[str, ...] = ()
+    """HTML elements allowed in Markdown beyond the safe default list."""
+    extra_attributes: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    """Attributes allowed per element beyond the default list, e.g. {td: [headers]}."""
+
+
+@dataclass(frozen=True, slots=True)
+class SiteConfig:
+    root: Path
+    """Folder of site.yaml; relative paths are resolved from here."""
+    config_path: str
+    """site.yaml as written in diagnostics."""
+    title: str = "Health site"
+    description: str = ""
+    base_url: str = "/"
+    language: str = "en"
+    author: str = "The editorial team"
+    content_dir: str = "content"
+    out_dir: str = "public"
+    search: bool = True
+    """Index the built site with Pagefind."""
+    review: ReviewConfig = ReviewConfig()
+    related: RelatedConfig = RelatedConfig()
+    readability: ReadabilityConfig = ReadabilityConfig()
+    html: HtmlConfig = HtmlConfig()
+    tags: Mapping[str, str] = field(default_factory=dict)
+    """The tag vocabulary: slug -> label. Empty means any tag is allowed."""
+    tag_aliases: Mapping[str, str] = field(default_factory=dict)
+    """Other spellings writers use -> the vocabulary slug."""
+    checks: Mapping[str, str] = field(default_factory=dict)
+    """Level per diagnostic code: error, warning or off."""
+    drafts: bool = False
+    """Publish drafts and future-dated articles (--drafts, serve)."""
+    cache: bool = True
+    """Reuse rendered Markdown bodies from .healthsite-cache/."""
+    build_date: date = date(1970, 1, 1)
+    """Today, or SOURCE_DATE_EPOCH, for drafts by date and review due dates."""
+
+    @property
+    def base_path(self) -> str:
+        """Return the path part of base_url, always ending with '/'."""
+        return urlsplit(self.base_url).path or "/"
+
+    @property
+    def absolute_url(self) -> str | None:
+        """Return base_url when it names a host, for canonical links, feeds and the sitemap."""
+        return self.base_url if urlsplit(self.base_url).netloc else None
+
+    @property
+    def content_path(self) -> Path:
+        return self.root / self.content_dir
+
+    @property
+    def out_path(self) -> Path:
+        return self.root / self.out_dir
+
+    @property
+    def cache_path(self) -> Path:
+        return self.root / ".healthsite-cache"
+
+    @property
+    def theme_paths(self) -> tuple[Path, ...]:
+        """Return the folders searched for templates and static files, the site's own first."""
+        return tuple(dict.fromkeys([self.root, THEME_DIR]))
+
+
+_SECTIONS = {"review": ReviewConfig, "related": RelatedConfig, "readability": ReadabilityConfig, "html": HtmlConfig}
+_SCALARS = {"title": str, "description": str, "base_url": str, "language": str, "author": str,
+            "content_dir": str, "out_dir": str, "search": bool}
+_MAPPINGS = ("tags", "tag_aliases", "checks")
+
+
+def build_date_today() -> date:
+    """Return the build date: SOURCE_DATE_EPOCH when set, for reproducible builds, else today (UTC)."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    if epoch.isdigit():
+        return datetime.fromtimestamp(int(epoch), tz=timezone.utc).date()
+    return datetime.now(tz=timezone.utc).date()
+
+
+def load_config(config_file: Path, diags: Diagnostics, **overrides: Any) -> SiteConfig:
+    """Read site.yaml (if present), check every key, and apply command-line overrides."""
+    root = config_file.parent.resolve()
+    shown = _shown_path(config_file)
+    values: dict[str, Any] = {}
+    if config_file.is_file():
+        try:
+            text = config_file.read_text(encoding="utf-8-sig")
+        except (OSError, UnicodeDecodeError) as exc:
+            diags.error("config-unreadable", shown, None, f"cannot read the site configuration: {exc}")
+            text = ""
+        parsed = parse_mapping(text, shown, 1, diags, "site configuration")
+        if parsed is not None:
+            values = _check_values(parsed.data, parsed.lines, shown, diags)
+    elif overrides.pop("config_required", False):
+        diags.error("config-missing", shown, None, "the configuration file does not exist",
+                    hint="Pass --config with the path of your site.yaml")
+    overrides.pop("config_required", None)
+    values.update({key: value for key, value in overrides.items() if value is not None})
+    values.setdefault("build_date", build_date_today())
+    if "base_url" in values:
+        values["base_url"] = _normalise_base_url(values["base_url"], shown, diags)
+    return SiteConfig(root=root, config_path=shown, **values)
+
+
+def _check_values(data: dict[str, Any], lines: dict[str, int], path: str, diags: Diagnostics) -> dict[str, Any]:
+    """Keep the valid keys of site.yaml and report the rest."""
+    known = set(_SCALARS) | set(_SECTIONS) | set(_MAPPINGS)
+    values: dict[str, Any] = {}
+    for key, value in data.items():
+        line = lines.get(key)
+        if key not in known:
+            diags.error("config-unknown-key", path, line, f"unknown setting '{key}'",
+                        hint=did_you_mean(key, known) or "See the README's Configuration section")
+        elif key in _SCALARS:
+            if _is_type(value, _SCALARS[key]):
+                values[key] = value
+            else:
+                diags.error("config-type", path, line, f"'{key}' must be {_type_name(_SCALARS[key])}")
+        elif key in _SECTIONS:
+            section = _check_section(key, value, lines, path, diags)
+            if section is not None:
+                values[key] = section
+        else:
+            mapping = _check_mapping(key, value, line, path, diags)
+            if mapping is not None:
+                values[key] = mapping
+    return values
+
+
+def _check_section(key: str, value: Any, lines: dict[str, int], path: str, diags: Diagnostics) -> Any:
+    """Build one nested settings section such as `review:`."""
+    cls = _SECTIONS[key]
+    if not isinstance(value, dict):
+        diags.error("config-type", path, lines.get(key), f"'{key}' must be a mapping of settings")
+        return None
+    fields = {f.name: f for f in dataclasses.fields(cls)}
+    kwargs: dict[str, Any] = {}
+    for name, item in value.items():
+        line = lines.get(f"{key}.{name}", lines.get(key))
+        if name not in fields:
+            diags.error("config-unknown-key", path, line, f"unknown setting '{key}.{name}'",
+                        hint=did_you_mean(str(name), fields))
+            continue
+        expected = type(fields[name].default) if fields[name].default is not dataclasses.MISSING else dict
+        converted = _convert(item, expected)
+        if converted is None:
+            diags.error("config-type", path, line, f"'{key}.{name}' must be {_type_name(expected)}")
+        else:
+            kwargs[name] = converted
+    return cls(**kwargs)
+
+
+def _convert(value: Any, expected: type) -> Any:
+    """Return `value` as the expected type, or None when it cannot be."""
+    if expected is float and _is_type(value, int):
+        return float(value)
+    if expected is tuple and isinstance(value, list) and all(isinstance(v, str) for v in value):
+        return tuple(value)
+    if expected is dict and isinstance(value, dict):
+        if all(isinstance(v, list) and all(isinstance(x, str) for x in v) for v in value.values()):
+            return {str(k): tuple(v) for k, v in value.items()}
+        return None
+    return value if _is_type(value, expected) else None
+
+
+def _check_mapping(key: str, value: Any, line: int | None, path: str, diags: Diagnostics) -> dict | None:
+    """Check `tags`, `tag_aliases` or `checks`: a flat mapping of names to text."""
+    if not isinstance(value, dict) or not all(isinstance(v, str) for v in value.values()):
+        diags.error("config-type", path, line, f"'{key}' must be a mapping of names to text")
+        return None
+    result = {str(k): v for k, v in value.items()}
+    if key == "checks":
+        for code, level in result.items():
+            if level not in LEVELS:
+                diags.error("config-type", path, line, f"check '{code}' has level '{level}'",
+                            hint="Use error, warning or off")
+        return {code: level for code, level in result.items() if level in LEVELS}
+    bad = [slug for slug in (result if key == "tags" else result.values()) if not _TAG_SLUG.match(slug)]
+    for slug in bad:
+        diags.error("config-type", path, line, f"tag '{slug}' in '{key}' is not a lowercase-hyphenated name")
+    return result
+
+
+def _normalise_base_url(url: str, path: str, diags: Diagnostics) -> str:
+    """Require a root path ("/", "/docs/") or an http(s) URL, and end it with '/'."""
+    parts = urlsplit(url)
+    if (parts.scheme in ("http", "https") and parts.netloc) or (not parts.scheme and url.startswith("/")):
+        if not re.search(r"[\s\"'<>\\]", url) and not parts.query and not parts.fragment:
+            return url if url.endswith("/") else url + "/"
+    diags.error("config-base-url", path, None, f"base_url '{url}' is not a site address",
+                hint="Use a path such as '/' or '/my-site/', or a URL such as 'https://example.org/'")
+    return "/"
+
+
+def _is_type(value: Any, expected: type) -> bool:
+    if expected in (int, float):
+        return isinstance(value, expected) and not isinstance(value, bool)
+    return isinstance(value, expected)
+
+
+def _type_name(expected: type) -> str:
+    return {str: "text", bool: "true or false", int: "a whole number", float: "a number",
+            tuple: "a list of names", dict: "a mapping"}.get(expected, expected.__name__)
+
+
+def _shown_path(path: Path) -> str:
+    """Return the path as the writer would type it: relative to the working folder when inside it."""
+    try:
+        return path.resolve().relative_to(Path.cwd().resolve()).as_posix()
+    except ValueError:
+        return path.as_posix()

@@ -1,0 +1,91 @@
+"""Problems found while building, collected so the writer sees all of them at once."""
+
+from __future__ import annotations
+
+import difflib
+import json
+from collections.abc import Iterable, Mapping
+from dataclasses import asdict, dataclass, field
+from typing import Literal
+
+Level = Literal["error", "warning"]
+LEVELS = ("error", "warning", "off")
+
+
+@dataclass(frozen=True, slots=True)
+class Diagnostic:
+    level: Level
+    code: str
+    path: str
+    line: int | None
+    message: str
+    hint: str = ""
+
+    def __str__(self) -> str:
+        where = f"{self.path}:{self.line}" if self.line else self.path
+        message = self.message.rstrip(".") + "."
+        hint = f" {self.hint}" if self.hint else ""
+        return f"{where}: {self.level}: {message}{hint} [{self.code}]"
+
+    def github(self) -> str:
+        """Format as a GitHub Actions workflow annotation."""
+        line = f",line={self.line}" if self.line else ""
+        text = f"{self.message.rstrip('.')}. {self.hint}".strip().replace("%", "%25").replace("\n", "%0A")
+        return f"::{self.level} file={self.path}{line},title={self.code}::{text}"
+
+
+@dataclass(slots=True)
+class Diagnostics:
+    """Collect diagnostics; `levels` maps a code to the level it is reported at, or "off"."""
+
+    levels: Mapping[str, str] = field(default_factory=dict)
+    items: list[Diagnostic] = field(default_factory=list)
+    _seen: set[Diagnostic] = field(default_factory=set)
+
+    def error(self, code: str, path: str, line: int | None, message: str, hint: str = "") -> None:
+        """Record an error, unless the site set this code to another level."""
+        self._add("error", code, path, line, message, hint)
+
+    def warning(self, code: str, path: str, line: int | None, message: str, hint: str = "") -> None:
+        """Record a warning, unless the site set this code to another level."""
+        self._add("warning", code, path, line, message, hint)
+
+    def _add(self, level: Level, code: str, path: str, line: int | None, message: str, hint: str) -> None:
+        level = self.levels.get(code, level)
+        if level == "off":
+            return
+        item = Diagnostic(level, code, path, line, message, hint)
+        if item not in self._seen:
+            self._seen.add(item)
+            self.items.append(item)
+
+    @property
+    def errors(self) -> list[Diagnostic]:
+        return [d for d in self.items if d.level == "error"]
+
+    @property
+    def warnings(self) -> list[Diagnostic]:
+        return [d for d in self.items if d.level == "warning"]
+
+    def failed(self, strict: bool = False) -> bool:
+        """Tell whether the build must fail: any error, or any warning when strict."""
+        return bool(self.errors or (strict and self.warnings))
+
+    def sorted(self) -> list[Diagnostic]:
+        """Return the diagnostics ordered by file, line and code."""
+        return sorted(self.items, key=lambda d: (d.path, d.line or 0, d.code, d.message))
+
+    def format(self, style: str = "text") -> str:
+        """Render every diagnostic as text, JSON or GitHub annotations."""
+        items = self.sorted()
+        if style == "json":
+            return json.dumps([asdict(d) for d in items], indent=2)
+        if style == "github":
+            return "\n".join(d.github() for d in items)
+        return "\n".join(str(d) for d in items)
+
+
+def did_you_mean(name: str, choices: Iterable[str], prefix: str = "Did you mean") -> str:
+    """Suggest the closest of `choices` to a misspelt `name`, or return an empty hint."""
+    match = difflib.get_close_matches(str(name), sorted(set(choices)), n=1, cutoff=0.6)
+    return f"{prefix} '{match[0]}'?" if match else ""

@@ -1,0 +1,127 @@
+"""Read every Markdown file under the content folder into validated Documents."""
+
+from __future__ import annotations
+
+from pathlib import Path, PurePosixPath
+
+from .config import SiteConfig
+from .diagnostics import Diagnostics
+from .fields import FieldReader
+from .model import Document
+from .yamlsource import parse_mapping
+
+MAX_FILE_BYTES = 20 * 1024 * 1024
+
+
+def load_documents(config: SiteConfig, diags: Diagnostics) -> list[Document]:
+    """Read, split and validate every `*.md` file under the content folder, in path order."""
+    content = config.content_path
+    if not content.is_dir():
+        diags.error("content-missing", _shown(content, config), None, "the content folder does not exist",
+                    hint="Create it, or pass --content with the folder that holds your Markdown files")
+        return []
+    docs = []
+    for file in sorted(content.rglob("*.md")):
+        if any(part.startswith(".") for part in file.relative_to(content).parts):
+            continue
+        doc = read_document(file, config, diags)
+        if doc is not None:
+            docs.append(doc)
+    return docs
+
+
+def read_document(file: Path, config: SiteConfig, diags: Diagnostics) -> Document | None:
+    """Read one Markdown file; report what is wrong with it and return None if it cannot be used."""
+    path = _shown(file, config)
+    text = _read_text(file, path, diags)
+    if text is None:
+        return None
+    split = _split_front_matter(text, path, diags)
+    if split is None:
+        return None
+    yaml_text, body, body_line = split
+    parsed = parse_mapping(yaml_text, path, 2, diags, "front matter")
+    if parsed is None:
+        return None
+    source_path = file.relative_to(config.content_path).as_posix()
+    return _document(FieldReader(parsed.data, parsed.lines, path, diags), config, path, source_path, body, body_line)
+
+
+def _document(fields: FieldReader, config: SiteConfig, path: str, source_path: str,
+              body: str, body_line: int) -> Document | None:
+    """Build a Document from checked fields, or None when a required one is unusable."""
+    errors_before = len(fields.diags.errors)
+    fields.unknown_keys()
+    kind = fields.kind()
+    stem = PurePosixPath(source_path)
+    default_slug = stem.parent.name if stem.stem in ("index", "_index") and stem.parent.name else stem.stem
+    values = dict(
+        kind=kind,
+        slug=fields.slug(default_slug),
+        title=fields.text("title", required=True),
+        description=fields.text("description", required=True),
+        published=fields.date("date", required=True),
+        updated=fields.date("updated"),
+        reviewed=fields.date("reviewed"),
+        reviewer=fields.text("reviewer"),
+        author=fields.text("author"),
+        pillar=fields.text("pillar"),
+        tags=fields.tags(config),
+        related=tuple(fields.names("related")),
+        aliases=fields.aliases(),
+        sources=fields.sources(),
+        draft=fields.boolean("draft"),
+        weight=fields.integer("weight", 0),
+    )
+    if len(fields.diags.errors) > errors_before:
+        return None
+    return Document(path=path, source_path=source_path, body=body, body_line=body_line,
+                    key_lines=fields.lines, **values)
+
+
+def _read_text(file: Path, path: str, diags: Diagnostics) -> str | None:
+    """Read a file as UTF-8 (a byte-order mark is allowed) with its line endings made '\\n'."""
+    try:
+        if file.stat().st_size > MAX_FILE_BYTES:
+            diags.error("file-too-large", path, None, f"the file is larger than {MAX_FILE_BYTES // 2**20} MB",
+                        hint="Split it into several articles")
+            return None
+        data = file.read_bytes()
+    except OSError as exc:
+        diags.error("file-unreadable", path, None, f"cannot read the file: {exc.strerror}")
+        return None
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        diags.error("file-encoding", path, line, f"the file is not valid UTF-8 text (byte {exc.start + 1})",
+                    hint="Save it as UTF-8 in your editor")
+        return None
+    if "\x00" in text:
+        diags.error("file-encoding", path, text[: text.index("\x00")].count("\n") + 1,
+                    "the file contains a NUL character, so it looks binary", hint="Save it as plain UTF-8 text")
+        return None
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def _split_front_matter(text: str, path: str, diags: Diagnostics) -> tuple[str, str, int] | None:
+    """Split '---' fenced YAML from the body; return (yaml, body, first body line)."""
+    lines = text.split("\n")
+    if not lines or lines[0].strip() != "---":
+        diags.error("front-matter-missing", path, 1, "the file does not start with front matter",
+                    hint="Begin the file with a '---' line, fields such as 'title: ...', and another '---' line")
+        return None
+    for index in range(1, len(lines)):
+        if lines[index].strip() in ("---", "..."):
+            return "\n".join(lines[1:index]), "\n".join(lines[index + 1:]), index + 2
+    diags.error("front-matter-unclosed", path, 1, "the front matter is never closed",
+                hint="Add a line with only '---' after the last front-matter field")
+    return None
+
+
+def _shown(path: Path, config: SiteConfig) -> str:
+    """Return a path relative to the site folder, as writers see it in their editor."""
+    try:
+        return path.resolve().relative_to(config.root).as_posix()
+    except ValueError:
+        return path.as_posix()

@@ -1,0 +1,82 @@
+"""The plain data passed between pipeline stages."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date
+from typing import Literal
+
+Kind = Literal["article", "pillar", "page"]
+
+
+@dataclass(frozen=True, slots=True)
+class Source:
+    title: str
+    publisher: str | None
+    url: str | None
+    year: int | None
+    line: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class Document:
+    """One Markdown file, validated."""
+
+    path: str  # "content/circulation/back-cramps.md", as shown to the writer
+    source_path: str  # "circulation/back-cramps.md", relative to the content folder
+    kind: Kind
+    slug: str
+    title: str
+    description: str
+    pillar: str | None
+    tags: tuple[str, ...]
+    related: tuple[str, ...]
+    aliases: tuple[str, ...]
+    published: date
+    updated: date | None
+    reviewed: date | None
+    reviewer: str | None
+    author: str | None
+    sources: tuple[Source, ...]
+    draft: bool
+    weight: int
+    body: str
+    body_line: int  # file line of the body's first line
+    key_lines: Mapping[str, int]
+
+    def line_of(self, key: str) -> int:
+        """Return the line of a front-matter key, or of the opening fence."""
+        return self.key_lines.get(key, 1)
+
+
+@dataclass(frozen=True, slots=True)
+class Link:
+    """An internal link found in a body: which article it points to and where it was written."""
+
+    target: str  # target document's source_path
+    anchor: str
+    line: int
+
+
+@dataclass(frozen=True, slots=True)
+class Heading:
+    level: int
+    id: str
+    title: str
+
+
+@dataclass(frozen=True, slots=True)
+class Body:
+    """A document's rendered Markdown with what later stages need to know about it."""
+
+    html: str  # sanitised; internal links already point to URLs
+    headings: tuple[Heading, ...]
+    ids: frozenset[str]
+    links: tuple[Link, ...]
+    words: int
+    sentences: int
+    syllables: int
+    images_without_alt: tuple[int, ...]  # lines
+    has_help_block: bool
+    keywords: tuple[str, ...]

@@ -1,0 +1,87 @@
+"""The build, stage by stage: config -> load -> catalog -> markdown -> relate -> render -> check -> write."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import time
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .assets import collect_assets
+from .bodies import render_bodies
+from .catalog import build_catalog
+from .config import SiteConfig
+from .diagnostics import Diagnostics
+from .load import load_documents
+from .relate import Site, relate
+from .render import render_pages
+from .write import Published, publish
+
+
+@dataclass(slots=True)
+class Timings:
+    stages: dict[str, float] = field(default_factory=dict)
+
+    @contextmanager
+    def stage(self, name: str):
+        start = time.perf_counter()
+        try:
+            yield
+        finally:
+            self.stages[name] = self.stages.get(name, 0.0) + time.perf_counter() - start
+
+
+@dataclass(frozen=True, slots=True)
+class BuildResult:
+    site: Site | None
+    published: Published | None
+
+
+def load_site(config: SiteConfig, diags: Diagnostics, timings: Timings | None = None) -> Site | None:
+    """Read, catalog, render and relate every document in memory; None when a stage found errors."""
+    timings = timings or Timings()
+    with timings.stage("load"):
+        docs = load_documents(config, diags)
+    if diags.errors:
+        return None
+    with timings.stage("catalog"):
+        catalog = build_catalog(config, docs, diags)
+    if diags.errors:
+        return None
+    with timings.stage("markdown"):
+        bodies = render_bodies(config, catalog, diags)
+    if diags.errors:
+        return None
+    with timings.stage("relate"):
+        return relate(config, catalog, bodies)
+
+
+def build(config: SiteConfig, diags: Diagnostics, strict: bool = False, timings: Timings | None = None) -> BuildResult:
+    """Build the whole site into a staging folder and swap it in only if nothing failed."""
+    timings = timings or Timings()
+    site = load_site(config, diags, timings)
+    if site is None:
+        return BuildResult(None, None)
+    with timings.stage("render and write"):
+        assets = collect_assets(config)
+        pages = render_pages(site, assets, diags)
+        finish = (lambda folder: index_search(folder, diags)) if config.search else None
+        published = publish(pages, assets, config.out_path, diags, finish=finish, strict=strict)
+    return BuildResult(site, published)
+
+
+def index_search(folder: Path, diags: Diagnostics) -> None:
+    """Index the built pages with Pagefind, whose binary ships in the pagefind[bin] package."""
+    try:
+        result = subprocess.run([sys.executable, "-m", "pagefind", "--site", str(folder), "--silent"],
+                                capture_output=True, text=True, timeout=600)
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        diags.warning("search-index", "site.yaml", None, f"the search index was not built: {exc}",
+                      hint="Install pagefind[bin], or set 'search: false'")
+        return
+    if result.returncode != 0:
+        detail = (result.stderr or result.stdout).strip().splitlines()[-1:] or ["unknown error"]
+        diags.warning("search-index", "site.yaml", None, f"the search index was not built: {detail[0]}",
+                      hint="Install pagefind[bin], or set 'search: false'")

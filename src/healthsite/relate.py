@@ -1,0 +1,125 @@
+"""Relate articles once every link is known: related articles, backlinks and each pillar's neighbours."""
+
+from __future__ import annotations
+
+import math
+import re
+from bisect import bisect_left
+from collections import Counter, defaultdict
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from .bodies import STOPWORDS
+from .catalog import Catalog
+from .config import RelatedConfig, SiteConfig
+from .model import Body
+
+WINDOW = 12  # neighbours taken on each side in a long posting list: bounds candidates, keeps the build linear
+COMMON_KEYWORD_SHARE = 0.3  # a keyword in more than this share of articles says nothing about relatedness
+PILLAR_NEIGHBOURS = 6
+
+
+@dataclass(frozen=True, slots=True)
+class Site:
+    config: SiteConfig
+    catalog: Catalog
+    bodies: Mapping[str, Body]
+    related: Mapping[str, tuple[str, ...]]  # article -> related articles, pinned first
+    backlinks: Mapping[str, tuple[str, ...]]  # document -> documents linking to it
+    pillar_neighbours: Mapping[str, tuple[str, ...]]  # pillar -> articles of other pillars sharing its tags
+
+
+def relate(config: SiteConfig, catalog: Catalog, bodies: Mapping[str, Body]) -> Site:
+    """Compute related articles, backlinks and pillar neighbours."""
+    return Site(
+        config=config, catalog=catalog, bodies=bodies,
+        related=related_articles(catalog, bodies, config.related),
+        backlinks=backlinks(bodies),
+        pillar_neighbours=pillar_neighbours(catalog),
+    )
+
+
+def related_articles(catalog: Catalog, bodies: Mapping[str, Body], settings: RelatedConfig) -> dict[str, tuple[str, ...]]:
+    """Pick up to `count` related articles each: pins first, then the best scores above the threshold."""
+    weights, terms = _weighted_terms(catalog, bodies, settings)
+    order = {slug: index for index, slug in enumerate(catalog.articles)}
+    postings: dict[str, list[int]] = defaultdict(list)
+    for slug in catalog.articles:
+        for term in terms[slug]:
+            postings[term].append(order[slug])
+    pillar = {slug: catalog.urls[slug].split("/")[1] for slug in catalog.articles}
+    result = {}
+    for slug in catalog.articles:
+        scores: dict[int, float] = defaultdict(float)
+        me = order[slug]
+        for term in terms[slug]:
+            posting = postings[term]
+            if len(posting) > 2 * WINDOW + 1:
+                at = bisect_left(posting, me)
+                posting = posting[max(0, at - WINDOW): at + WINDOW + 1]
+            for other in posting:
+                scores[other] += weights[term]
+        del scores[me]
+        pinned = [p for p in catalog.docs[slug].related if p in order and p != slug]
+        ranked = []
+        for other, score in scores.items():
+            other_slug = catalog.articles[other]
+            if pillar[other_slug] == pillar[slug]:
+                score += settings.pillar_weight
+            if score >= settings.min_score and other_slug not in pinned:
+                ranked.append((-score, other_slug))
+        ranked.sort()
+        result[slug] = tuple(dict.fromkeys(pinned + [s for _, s in ranked]))[: max(settings.count, len(pinned))]
+    return result
+
+
+def _weighted_terms(catalog: Catalog, bodies: Mapping[str, Body],
+                    settings: RelatedConfig) -> tuple[dict[str, float], dict[str, tuple[str, ...]]]:
+    """Give each article its terms (tags and keywords) and each term a weight by its rarity."""
+    terms: dict[str, tuple[str, ...]] = {}
+    for slug in catalog.articles:
+        doc = catalog.docs[slug]
+        title_words = [w for w in re.findall(r"[a-z][a-z'-]{3,}", doc.title.lower()) if w not in STOPWORDS]
+        body = bodies.get(slug)
+        keywords = dict.fromkeys(title_words + list(body.keywords if body else ()))
+        terms[slug] = tuple([f"t:{t}" for t in doc.tags] + [f"k:{k}" for k in keywords])
+    count = len(catalog.articles)
+    frequency = Counter(term for slug_terms in terms.values() for term in set(slug_terms))
+    weights = {}
+    for term, df in frequency.items():
+        if term.startswith("t:"):
+            weights[term] = settings.tag_weight / math.log2(1 + df)
+        elif count >= 10 and df > COMMON_KEYWORD_SHARE * count:
+            weights[term] = 0.0
+        else:
+            weights[term] = settings.text_weight * math.log(1 + count / df) / math.log(1 + count) / 10
+    kept = {slug: tuple(t for t in ts if weights[t] > 0 and frequency[t] > 1) for slug, ts in terms.items()}
+    return weights, kept
+
+
+def backlinks(bodies: Mapping[str, Body]) -> dict[str, tuple[str, ...]]:
+    """Invert the link graph: for each document, the documents that link to it."""
+    incoming: dict[str, set[str]] = defaultdict(set)
+    for source, body in bodies.items():
+        for link in body.links:
+            if link.target != source:
+                incoming[link.target].add(source)
+    return {target: tuple(sorted(sources)) for target, sources in sorted(incoming.items())}
+
+
+def pillar_neighbours(catalog: Catalog) -> dict[str, tuple[str, ...]]:
+    """For each pillar, articles of other pillars that carry the tags most used inside it."""
+    result = {}
+    for pillar in catalog.pillars:
+        own = catalog.pillar_articles.get(pillar, ())
+        doc = catalog.docs[pillar]
+        tag_counts = Counter(tag for slug in own for tag in catalog.docs[slug].tags)
+        tags = doc.tags or tuple(t for t, _ in sorted(tag_counts.items(), key=lambda i: (-i[1], i[0]))[:3])
+        shared: Counter[str] = Counter()
+        for tag in tags:
+            for slug in catalog.tags.get(tag, ())[:200]:
+                if slug not in own:
+                    shared[slug] += 1
+        ranked = sorted(shared.items(), key=lambda item: (-item[1], item[0]))
+        result[pillar] = tuple(slug for slug, _ in ranked[:PILLAR_NEIGHBOURS])
+    return result

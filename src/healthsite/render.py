@@ -1,0 +1,89 @@
+"""Render every page of the site through the Jinja2 templates, reporting template errors by file and line."""
+
+from __future__ import annotations
+
+import traceback
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import jinja2
+
+from .assets import Assets
+from .diagnostics import Diagnostics
+from .relate import Site
+from .views import Views
+
+Page = tuple[str, str]  # output path ("circulation/index.html"), text
+
+
+def template_environment(site: Site, extra_globals: dict | None = None) -> jinja2.Environment:
+    """Make the Jinja2 environment: the site's templates before the theme's, autoescaped and strict."""
+    folders = [str(p / "templates") for p in site.config.theme_paths if (p / "templates").is_dir()]
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(folders),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.globals.update(extra_globals or {})
+    return env
+
+
+def render_pages(site: Site, assets: Assets, diags: Diagnostics, extra_globals: dict | None = None) -> Iterator[Page]:
+    """Yield every HTML page of the site; a page whose template fails is reported and left out."""
+    env = template_environment(site, extra_globals)
+    views = Views(site, assets)
+    catalog = site.catalog
+
+    def page(out: str, template: str, context: Callable[[], dict]) -> Iterator[Page]:
+        text = _render(env, template, {"site": views.site_view, **context()}, diags, site.config.root)
+        if text is not None:
+            yield out, text
+
+    yield from page("index.html", "home.html", views.home)
+    yield from page("404.html", "404.html", views.not_found)
+    yield from page("tags/index.html", "tags.html", views.tags)
+    for tag in catalog.tags:
+        yield from page(f"tags/{tag}/index.html", "tag.html", lambda tag=tag: views.tag(tag))
+    for slug, doc in catalog.docs.items():
+        out = catalog.urls[slug].strip("/") + "/index.html"
+        yield from page(out, f"{doc.kind}.html", lambda slug=slug: views.document(slug))
+    for alias, slug in sorted(catalog.aliases.items()):
+        yield from page(alias.strip("/") + "/index.html", "redirect.html", lambda slug=slug: views.redirect(slug))
+
+
+def _render(env: jinja2.Environment, name: str, context: dict, diags: Diagnostics, root: Path) -> str | None:
+    """Render one template; turn any template mistake into a diagnostic naming its file and line."""
+    try:
+        return env.get_template(name).render(context)
+    except jinja2.TemplateSyntaxError as exc:
+        path = _template_path(exc.filename or exc.name or name, root)
+        diags.error("template-syntax", path, exc.lineno, f"template error: {exc.message}",
+                    hint="Check the matching {% ... %} and {{ ... }} tags")
+    except jinja2.TemplateNotFound as exc:
+        diags.error("template-missing", "templates", None, f"template '{exc.name}' does not exist",
+                    hint="Add it to templates/ or remove the reference")
+    except Exception as exc:  # noqa: BLE001 - any error inside a template is the template's, not a crash
+        path, line = _template_frame(exc, root)
+        code = "template-undefined" if isinstance(exc, jinja2.UndefinedError) else "template-error"
+        diags.error(code, path or f"templates/{name}", line, f"template error: {exc}",
+                    hint="Check the variable names the template uses against the README's template context")
+    return None
+
+
+def _template_frame(exc: BaseException, root: Path) -> tuple[str | None, int | None]:
+    """Find the innermost template file and line in the traceback Jinja2 rewrote for us."""
+    found: tuple[str | None, int | None] = (None, None)
+    for frame in traceback.extract_tb(exc.__traceback__):
+        if frame.filename.endswith((".html", ".xml", ".txt", ".j2")):
+            found = (_template_path(frame.filename, root), frame.lineno)
+    return found
+
+
+def _template_path(filename: str, root: Path) -> str:
+    try:
+        return Path(filename).resolve().relative_to(root).as_posix()
+    except ValueError:
+        return filename

@@ -1,0 +1,182 @@
+"""Turn the related Site into the small, named contexts that templates receive."""
+
+from __future__ import annotations
+
+import calendar
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+
+from markupsafe import Markup
+
+from .assets import Assets
+from .model import Document
+from .readability import WORDS_PER_MINUTE
+from .relate import Site
+
+TOC_MIN_HEADINGS = 4
+
+
+@dataclass(frozen=True, slots=True)
+class Crumb:
+    title: str
+    url: str
+
+
+@dataclass(frozen=True, slots=True)
+class Card:
+    title: str
+    description: str
+    url: str
+    minutes: int
+    pillar: str
+
+
+@dataclass(frozen=True, slots=True)
+class Review:
+    reviewed: date | None
+    reviewer: str | None
+    next_due: date | None
+    overdue: bool
+
+
+@dataclass(frozen=True, slots=True)
+class SiteView:
+    title: str
+    description: str
+    language: str
+    base_path: str
+    absolute_url: str | None
+    nav: tuple[Crumb, ...]
+    assets: dict[str, str]  # template name -> URL
+    search: bool
+    disclaimer_url: str | None
+    about_url: str | None
+
+
+def add_months(day: date, months: int) -> date:
+    """Return the same day `months` later, clamped to the end of a shorter month."""
+    month_index = day.month - 1 + months
+    year, month = day.year + month_index // 12, month_index % 12 + 1
+    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+class Views:
+    """Build template contexts for one site; URL and card lookups are shared between pages."""
+
+    def __init__(self, site: Site, assets: Assets):
+        self.site = site
+        self.catalog = site.catalog
+        config = site.config
+        self.base = config.base_path
+        pages = self.catalog.docs
+        self.site_view = SiteView(
+            title=config.title, description=config.description, language=config.language,
+            base_path=self.base, absolute_url=config.absolute_url,
+            nav=tuple(Crumb(pages[p].title, self.url(p)) for p in self.catalog.pillars),
+            assets={name: self.base + out for name, out in assets.names.items()},
+            search=config.search,
+            disclaimer_url=self.url("editorial-policy") if "editorial-policy" in pages else None,
+            about_url=self.url("about") if "about" in pages else None,
+        )
+
+    def url(self, slug: str) -> str:
+        """Return the site-relative URL of a published document."""
+        return self.base + self.catalog.urls[slug].lstrip("/")
+
+    def path(self, site_path: str) -> str:
+        return self.base + site_path.lstrip("/")
+
+    def minutes(self, slug: str) -> int:
+        body = self.site.bodies.get(slug)
+        return max(1, round(body.words / WORDS_PER_MINUTE)) if body else 1
+
+    def pillar_of(self, slug: str) -> str:
+        return self.catalog.urls[slug].split("/")[1]
+
+    def card(self, slug: str) -> Card:
+        doc = self.catalog.docs[slug]
+        pillar = self.pillar_of(slug)
+        pillar_title = self.catalog.docs[pillar].title if doc.kind == "article" else ""
+        return Card(doc.title, doc.description, self.url(slug), self.minutes(slug), pillar_title)
+
+    def cards(self, slugs: Sequence[str]) -> list[Card]:
+        return [self.card(s) for s in slugs if s in self.catalog.docs]
+
+    def tag_label(self, tag: str) -> str:
+        return self.site.config.tags.get(tag, tag.replace("-", " ").capitalize())
+
+    def review(self, doc: Document) -> Review:
+        """Return the review status: when it was reviewed and when the next review falls due."""
+        if doc.reviewed is None:
+            return Review(None, None, None, False)
+        due = add_months(doc.reviewed, self.site.config.review.interval_months)
+        return Review(doc.reviewed, doc.reviewer, due, due < self.site.config.build_date)
+
+    def breadcrumbs(self, slug: str) -> list[Crumb]:
+        doc = self.catalog.docs[slug]
+        crumbs = [Crumb("Home", self.base)]
+        if doc.kind == "article":
+            pillar = self.pillar_of(slug)
+            crumbs.append(Crumb(self.catalog.docs[pillar].title, self.url(pillar)))
+        crumbs.append(Crumb(doc.title, self.url(slug)))
+        return crumbs
+
+    def document(self, slug: str) -> dict:
+        """Return the context of an article, pillar or page."""
+        doc = self.catalog.docs[slug]
+        body = self.site.bodies.get(slug)
+        headings = [h for h in body.headings if h.level == 2] if body else []
+        context = dict(
+            page=self._page(doc.kind, doc.title, doc.description, self.url(slug), draft=doc.draft),
+            doc=doc,
+            body=Markup(body.html if body else ""),
+            toc=headings if len(headings) >= TOC_MIN_HEADINGS else [],
+            minutes=self.minutes(slug),
+            words=body.words if body else 0,
+            review=self.review(doc),
+            author=doc.author or self.site.config.author,
+            tags=[Crumb(self.tag_label(t), self.path(f"/tags/{t}/")) for t in doc.tags],
+            breadcrumbs=self.breadcrumbs(slug),
+            related=self.cards(self.site.related.get(slug, ())),
+            backlinks=self.cards([s for s in self.site.backlinks.get(slug, ()) if self.catalog.docs[s].kind == "article"]),
+        )
+        if doc.kind == "pillar":
+            context["articles"] = self.cards(self.catalog.pillar_articles.get(slug, ()))
+            context["neighbours"] = self.cards(self.site.pillar_neighbours.get(slug, ()))
+        return context
+
+    def home(self) -> dict:
+        pillars = [(self.card(p), len(self.catalog.pillar_articles.get(p, ()))) for p in self.catalog.pillars]
+        return dict(page=self._page("home", self.site.config.title, self.site.config.description, self.base),
+                    pillars=pillars, latest=self.cards(self.catalog.articles[:6]),
+                    breadcrumbs=[Crumb("Home", self.base)])
+
+    def tag(self, tag: str) -> dict:
+        label = self.tag_label(tag)
+        url = self.path(f"/tags/{tag}/")
+        return dict(page=self._page("tag", f"Articles about {label.lower()}",
+                                    f"Every article on this site tagged '{label}'.", url),
+                    tag=label, articles=self.cards(self.catalog.tags[tag]),
+                    breadcrumbs=[Crumb("Home", self.base), Crumb("Topics", self.path("/tags/")), Crumb(label, url)])
+
+    def tags(self) -> dict:
+        url = self.path("/tags/")
+        tags = [(Crumb(self.tag_label(t), self.path(f"/tags/{t}/")), len(s)) for t, s in self.catalog.tags.items()]
+        return dict(page=self._page("tags", "All topics", "Browse every article on this site by topic.", url),
+                    tags=sorted(tags, key=lambda item: item[0].title.lower()),
+                    breadcrumbs=[Crumb("Home", self.base), Crumb("Topics", url)])
+
+    def not_found(self) -> dict:
+        return dict(page=self._page("404", "Page not found", "We could not find that page.", self.path("/404.html")),
+                    pillars=self.cards(self.catalog.pillars), breadcrumbs=[])
+
+    def redirect(self, slug: str) -> dict:
+        doc = self.catalog.docs[slug]
+        return dict(page=self._page("redirect", doc.title, doc.description, self.url(slug)), target=self.url(slug))
+
+    def _page(self, kind: str, title: str, description: str, url: str, draft: bool = False) -> dict:
+        canonical = self.site.config.absolute_url
+        if canonical:
+            canonical = canonical.rstrip("/") + "/" + url[len(self.base):]
+        return dict(kind=kind, title=title, description=description, url=url, canonical=canonical, draft=draft)

@@ -1,0 +1,100 @@
+"""Safe YAML parsing that keeps the line of every key, for `file:line` messages."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import yaml
+
+from .diagnostics import Diagnostics
+
+_BaseLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class _Loader(_BaseLoader):  # type: ignore[misc, valid-type]
+    """A safe loader that leaves dates as strings, so the builder can report bad ones itself."""
+
+
+_Loader.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+
+
+@dataclass(frozen=True, slots=True)
+class ParsedMapping:
+    data: dict[str, Any]
+    lines: dict[str, int]  # "title" -> line, "sources[0]" -> line of that item
+
+
+def parse_mapping(text: str, path: str, first_line: int, diags: Diagnostics, what: str) -> ParsedMapping | None:
+    """Parse YAML text that must be a mapping; report problems with lines counted from `first_line`."""
+    loader = _Loader(text)
+    try:
+        node = loader.get_single_node()
+        if node is None:
+            return ParsedMapping({}, {})
+        if not isinstance(node, yaml.MappingNode):
+            diags.error("yaml-not-mapping", path, first_line + node.start_mark.line,
+                        f"{what} must be a mapping of 'key: value' lines, not a {_node_kind(node)}",
+                        hint="Write one field per line, such as 'title: Heat or cold?'")
+            return None
+        if _has_alias(node):
+            diags.error("yaml-alias", path, first_line + node.start_mark.line,
+                        f"{what} uses a YAML alias (*name)", hint="Write the value out in full instead")
+            return None
+        data = loader.construct_document(node)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = first_line + mark.line if mark else first_line
+        problem = (exc.problem or str(exc)).strip()
+        diags.error("yaml-syntax", path, line, f"{what} is not valid YAML: {problem}",
+                    hint="Check the indentation and quote values that contain ':' or '#'")
+        return None
+    except (yaml.YAMLError, ValueError, TypeError) as exc:
+        diags.error("yaml-syntax", path, first_line, f"{what} is not valid YAML: {exc}")
+        return None
+    finally:
+        loader.dispose()
+    if not all(isinstance(key, str) for key in data):
+        diags.error("yaml-not-mapping", path, first_line, f"{what} has a key that is not text",
+                    hint="Keys are plain names such as 'title' or 'tags'")
+        return None
+    return ParsedMapping(data, _key_lines(node, first_line))
+
+
+def _key_lines(node: yaml.MappingNode, first_line: int) -> dict[str, int]:
+    """Map each top-level key, and each item of a top-level list, to its line."""
+    lines: dict[str, int] = {}
+    for key_node, value_node in node.value:
+        key = str(key_node.value)
+        lines[key] = first_line + key_node.start_mark.line
+        if isinstance(value_node, yaml.SequenceNode):
+            for index, item in enumerate(value_node.value):
+                lines[f"{key}[{index}]"] = first_line + item.start_mark.line
+        elif isinstance(value_node, yaml.MappingNode):
+            for sub_key, _ in value_node.value:
+                lines[f"{key}.{sub_key.value}"] = first_line + sub_key.start_mark.line
+    return lines
+
+
+def _has_alias(root: yaml.Node) -> bool:
+    """Tell whether any node is reachable twice, which is what an alias composes to."""
+    seen: set[int] = set()
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        if id(node) in seen:
+            return True
+        seen.add(id(node))
+        if isinstance(node, yaml.MappingNode):
+            for key, value in node.value:
+                stack.extend((key, value))
+        elif isinstance(node, yaml.SequenceNode):
+            stack.extend(node.value)
+    return False
+
+
+def _node_kind(node: yaml.Node) -> str:
+    return "list" if isinstance(node, yaml.SequenceNode) else "single value"
