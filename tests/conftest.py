@@ -1,0 +1,73 @@
+"""Shared fixtures: real sample sites, a way to write one inline, and the bundled site built once."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+SITES = ROOT / "tests" / "sites"
+# A fixed build date makes every build reproducible, whatever day the tests run.
+BUILD_EPOCH = "1795305600"  # 2026-11-22
+
+MINIMAL_CONFIG = "title: Test site\nbase_url: /\nsearch: false\n"
+
+
+@dataclass(frozen=True)
+class Run:
+    code: int
+    out: str
+    err: str
+
+
+def run_healthsite(*args: str, cwd: Path, env: dict | None = None) -> Run:
+    """Run the real command line in a subprocess, as a writer would, and capture what it prints."""
+    full_env = {**os.environ, "SOURCE_DATE_EPOCH": BUILD_EPOCH, **(env or {})}
+    done = subprocess.run([sys.executable, "-m", "healthsite", *args], cwd=cwd, env=full_env,
+                          capture_output=True, text=True, timeout=600)
+    return Run(done.returncode, done.stdout, done.stderr)
+
+
+def write_site(root: Path, files: dict[str, str]) -> Path:
+    """Write a site from {relative path: text}; a site.yaml is added unless given."""
+    files = {"site.yaml": MINIMAL_CONFIG, **files}
+    for name, text in files.items():
+        path = root / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    return root
+
+
+@pytest.fixture
+def make_site(tmp_path: Path):
+    """Return a function that writes a one-off site into a fresh folder and returns that folder."""
+    def make(files: dict[str, str]) -> Path:
+        return write_site(tmp_path / "site", files)
+    return make
+
+
+@pytest.fixture
+def copy_site(tmp_path: Path):
+    """Return a function that copies a sample site from tests/sites into a fresh folder."""
+    def copy(name: str) -> Path:
+        target = tmp_path / name
+        shutil.copytree(SITES / name, target)
+        return target
+    return copy
+
+
+@pytest.fixture(scope="session")
+def bundled_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Build the bundled site (content/, site.yaml, the theme) once, with search, and return its folder."""
+    root = tmp_path_factory.mktemp("bundled")
+    shutil.copytree(ROOT / "content", root / "content")
+    shutil.copy(ROOT / "site.yaml", root / "site.yaml")
+    result = run_healthsite("build", "--no-cache", cwd=root)
+    assert result.code == 0, result.err
+    return root
