@@ -1,0 +1,105 @@
+"""The bundled site's editorial invariants, so later edits cannot silently break them."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from conftest import BUILD_EPOCH, ROOT
+from healthsite.config import load_config
+from healthsite.diagnostics import Diagnostics
+from healthsite.pipeline import load_site
+from healthsite.readability import TextStats
+
+PILLARS = ("back-pain", "causes", "circulation", "cramps", "exercise", "lifestyle")
+
+
+@pytest.fixture(scope="module")
+def site():
+    """Load, render and relate the bundled content in memory, writing nothing."""
+    os.environ.setdefault("SOURCE_DATE_EPOCH", BUILD_EPOCH)
+    diags = Diagnostics()
+    config = load_config(ROOT / "site.yaml", diags, cache=False)
+    loaded = load_site(config, diags)
+    assert not diags.errors, diags.format()
+    assert loaded is not None
+    return loaded
+
+
+def articles(site):
+    return [site.catalog.docs[slug] for slug in site.catalog.articles]
+
+
+def test_bundled_site_has_six_pillars_and_at_least_24_articles(site):
+    assert site.catalog.pillars == PILLARS
+    assert len(site.catalog.articles) >= 24
+    assert all(site.catalog.pillar_articles[p] for p in PILLARS)
+
+
+def test_every_article_is_between_600_and_1500_words(site):
+    lengths = {doc.slug: site.bodies[doc.slug].words for doc in articles(site)}
+    assert {slug: words for slug, words in lengths.items() if not 600 <= words <= 1500} == {}
+
+
+def test_every_pillar_intro_has_300_words_and_links_to_all_its_articles(site):
+    for pillar in PILLARS:
+        body = site.bodies[pillar]
+        assert body.words >= 300, pillar
+        linked = {link.target for link in body.links}
+        assert set(site.catalog.pillar_articles[pillar]) <= linked, pillar
+
+
+def test_every_article_cites_two_sources_with_publisher_and_url(site):
+    weak = [doc.slug for doc in articles(site)
+            if len(doc.sources) < 2 or any(not (s.url and s.publisher) for s in doc.sources)]
+    assert weak == []
+
+
+def test_every_article_has_a_when_to_get_help_block(site):
+    assert [doc.slug for doc in articles(site) if not site.bodies[doc.slug].has_help_block] == []
+
+
+def test_every_article_links_to_three_others_and_is_linked_from_two(site):
+    for doc in articles(site):
+        outbound = {link.target for link in site.bodies[doc.slug].links
+                    if link.target != doc.slug and site.catalog.docs[link.target].kind == "article"}
+        inbound = site.backlinks.get(doc.slug, ())
+        from_articles = [s for s in inbound if site.catalog.docs[s].kind == "article"]
+        assert len(outbound) >= 3, doc.slug
+        assert len(inbound) >= 2 and from_articles, doc.slug
+
+
+def test_no_article_claims_a_clinical_review(site):
+    assert [doc.slug for doc in articles(site) if doc.reviewed or doc.reviewer] == []
+
+
+def test_every_article_reads_at_grade_eight_or_lower(site):
+    target = site.config.readability.target_grade
+    grades = {doc.slug: TextStats(b.words, b.sentences, b.syllables).grade
+              for doc in articles(site) for b in [site.bodies[doc.slug]]}
+    assert {slug: grade for slug, grade in grades.items() if grade > target} == {}
+
+
+def test_every_article_uses_only_vocabulary_tags_and_has_related_articles(site):
+    vocabulary = set(site.config.tags)
+    for doc in articles(site):
+        assert 1 <= len(doc.tags) and set(doc.tags) <= vocabulary, doc.slug
+        assert site.related[doc.slug], doc.slug
+
+
+def test_about_and_editorial_policy_pages_exist(site):
+    assert {"about", "editorial-policy"} <= set(site.catalog.pages)
+
+
+def test_descriptions_fit_search_results_and_titles_are_unique(site):
+    docs = list(site.catalog.docs.values())
+    assert [d.slug for d in docs if len(d.description) > 160] == []
+    titles = [d.title for d in docs]
+    assert len(titles) == len(set(titles))
+
+
+def test_content_folder_holds_only_markdown_the_builder_reads():
+    stray = [p for p in Path(ROOT / "content").rglob("*") if p.is_file() and p.suffix != ".md"]
+    assert stray == []
