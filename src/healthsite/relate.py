@@ -59,7 +59,7 @@ def related_articles(catalog: Catalog, bodies: Mapping[str, Body], settings: Rel
                 posting = posting[max(0, at - WINDOW): at + WINDOW + 1]
             for other in posting:
                 scores[other] += weights[term]
-        del scores[me]
+        scores.pop(me, None)  # an article with no shared terms has no score of its own
         pinned = [p for p in catalog.docs[slug].related if p in order and p != slug]
         ranked = []
         for other, score in scores.items():
