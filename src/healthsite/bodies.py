@@ -223,7 +223,7 @@ def _rewrite_href(href: str, line: int, doc: Document, config: SiteConfig, catal
     if not path:
         if anchor and anchor not in ids:
             diags.error("anchor-not-found", doc.path, line, f"link '{href}' points to no heading on this page",
-                        hint=did_you_mean(anchor, ids))
+                        hint=did_you_mean(href, [f"#{i}" for i in ids]))
         return href
     if path.startswith("/") or not path.endswith(".md"):
         return href if not path.startswith("/") else config.base_path + href.lstrip("/")
@@ -232,7 +232,7 @@ def _rewrite_href(href: str, line: int, doc: Document, config: SiteConfig, catal
     if slug is None:
         _report_missing(href, target, doc, line, catalog, diags)
         return href
-    links.append(Link(target=slug, anchor=anchor, line=line))
+    links.append(Link(target=slug, anchor=anchor, line=line, href=href))
     return config.base_path + catalog.urls[slug].lstrip("/") + (f"#{anchor}" if anchor else "")
 
 
@@ -255,5 +255,5 @@ def _check_anchors(catalog: Catalog, bodies: Mapping[str, Body], diags: Diagnost
             target = bodies.get(link.target)
             if link.anchor and target is not None and link.anchor not in target.ids:
                 diags.error("anchor-not-found", catalog.docs[slug].path, link.line,
-                            f"link to '{catalog.docs[link.target].source_path}#{link.anchor}' points to no heading "
-                            "in that article", hint=did_you_mean(link.anchor, target.ids))
+                            f"link '{link.href}' points to no heading in {catalog.docs[link.target].path}",
+                            hint=did_you_mean(f"#{link.anchor}", [f"#{i}" for i in target.ids]))

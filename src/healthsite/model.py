@@ -54,9 +54,10 @@ class Document:
 class Link:
     """An internal link found in a body: which article it points to and where it was written."""
 
-    target: str  # target document's source_path
+    target: str  # target document's slug
     anchor: str
     line: int
+    href: str = ""  # as the writer wrote it, for messages
 
 
 @dataclass(frozen=True, slots=True)
