@@ -69,14 +69,20 @@ def run_build(args: argparse.Namespace) -> int:
         print(report, file=sys.stderr)
     seconds = time.perf_counter() - start
     if result is None or result.published is None:
-        print(f"Build failed: {len(diags.errors)} errors, {len(diags.warnings)} warnings; "
+        print(f"Build failed: {plural(len(diags.errors), 'error')}, {plural(len(diags.warnings), 'warning')}; "
               f"{config.out_dir}/ was left as it was.", file=sys.stderr)
         return EXIT_CONTENT
     if not args.quiet:
         catalog = result.site.catalog
-        print(f"Built {result.published.pages} pages: {len(catalog.articles)} articles, {len(catalog.pillars)} pillars, "
-              f"{len(catalog.tags)} tags, {len(diags.warnings)} warnings in {seconds:.2f} s")
+        print(f"Built {plural(result.published.pages, 'page')}: {plural(len(catalog.articles), 'article')}, "
+              f"{plural(len(catalog.pillars), 'pillar')}, {plural(len(catalog.tags), 'tag')}, "
+              f"{plural(len(diags.warnings), 'warning')} in {seconds:.2f} s")
         if args.verbose:
             for name, spent in timings.stages.items():
                 print(f"  {name:<18} {spent:7.2f} s")
     return EXIT_OK
+
+
+def plural(count: int, word: str) -> str:
+    """Write a count with its noun, singular for one: '1 warning', '2 warnings'."""
+    return f"{count} {word}{'' if count == 1 else 's'}"
