@@ -12,6 +12,7 @@ from pathlib import Path
 from .assets import collect_assets
 from .bodies import render_bodies
 from .catalog import build_catalog
+from .check import check_site
 from .config import SiteConfig
 from .diagnostics import Diagnostics
 from .load import load_documents
@@ -40,7 +41,7 @@ class BuildResult:
 
 
 def load_site(config: SiteConfig, diags: Diagnostics, timings: Timings | None = None) -> Site | None:
-    """Read, catalog, render and relate every document in memory; None when a stage found errors."""
+    """Read, catalog, render and relate every document in memory; None when loading or cataloguing failed."""
     timings = timings or Timings()
     with timings.stage("load"):
         docs = load_documents(config, diags)
@@ -52,8 +53,7 @@ def load_site(config: SiteConfig, diags: Diagnostics, timings: Timings | None = 
         return None
     with timings.stage("markdown"):
         bodies = render_bodies(config, catalog, diags)
-    if diags.errors:
-        return None
+    # Broken links leave the other bodies whole: relate anyway, so `check` reports every problem at once.
     with timings.stage("relate"):
         return relate(config, catalog, bodies)
 
@@ -64,6 +64,10 @@ def build(config: SiteConfig, diags: Diagnostics, strict: bool = False, timings:
     site = load_site(config, diags, timings)
     if site is None:
         return BuildResult(None, None)
+    with timings.stage("check"):
+        check_site(site, diags)
+    if diags.errors:
+        return BuildResult(site, None)
     with timings.stage("render and write"):
         assets = collect_assets(config)
         pages = render_pages(site, assets, diags)
