@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import argparse
+import dataclasses
+import json
 import sys
 import time
 from collections.abc import Sequence
 from pathlib import Path
 
+from .check import check_site
 from .config import SiteConfig, load_config
 from .diagnostics import Diagnostics
-from .pipeline import Timings, build
+from .pipeline import Timings, build, load_site
+from .report import format_report, report_data
 
 EXIT_OK, EXIT_CONTENT, EXIT_USAGE = 0, 1, 2
 
@@ -33,6 +37,12 @@ def _parser() -> argparse.ArgumentParser:
     build_parser.add_argument("--no-cache", action="store_true", help="render every body afresh")
     build_parser.add_argument("--verbose", action="store_true", help="print the time each stage took")
     build_parser.set_defaults(run=run_build)
+    check_parser = commands.add_parser("check", help="check the site in memory and report problems; writes nothing")
+    _site_options(check_parser)
+    check_parser.add_argument("--format", choices=("text", "json", "github"), default="text",
+                              help="text, json, or github (GitHub Actions annotations)")
+    check_parser.add_argument("--report", action="store_true", help="print a table per article and per pillar")
+    check_parser.set_defaults(run=run_check)
     return parser
 
 
@@ -86,3 +96,27 @@ def run_build(args: argparse.Namespace) -> int:
 def plural(count: int, word: str) -> str:
     """Write a count with its noun, singular for one: '1 warning', '2 warnings'."""
     return f"{count} {word}{'' if count == 1 else 's'}"
+
+
+def run_check(args: argparse.Namespace) -> int:
+    """Load and check the site without writing anything; print the problems and, with --report, the tables."""
+    diags = Diagnostics()
+    config = dataclasses.replace(read_config(args, diags), cache=False)  # check writes nothing, not even the cache
+    diags.levels = config.checks
+    site = load_site(config, diags) if not diags.errors else None
+    if site is not None:
+        check_site(site, diags)
+    if args.format == "json" and args.report and site is not None:
+        print(json.dumps({"diagnostics": json.loads(diags.format("json")), **report_data(site)}, indent=2))
+    else:
+        output = diags.format(args.format)
+        if output or args.format == "json":
+            print(output)
+        if args.report and site is not None:
+            print(("\n" if output else "") + format_report(site))
+    failed = diags.failed(args.strict)
+    if not args.quiet and args.format != "json":
+        articles = len(site.catalog.articles) if site else 0
+        print(f"Checked {articles} articles: {len(diags.errors)} errors, {len(diags.warnings)} warnings"
+              + (" (--strict: warnings fail)" if args.strict and diags.warnings else "") + ".", file=sys.stderr)
+    return EXIT_CONTENT if failed else EXIT_OK
