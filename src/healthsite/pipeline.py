@@ -62,8 +62,8 @@ def build(config: SiteConfig, diags: Diagnostics, strict: bool = False, timings:
     """Build the whole site into a staging folder and swap it in only if nothing failed."""
     timings = timings or Timings()
     site = load_site(config, diags, timings)
-    if site is None:
-        return BuildResult(None, None)
+    if site is None or diags.errors:
+        return BuildResult(site, None)
     with timings.stage("check"):
         check_site(site, diags)
     if diags.errors:
