@@ -47,7 +47,7 @@ def check_site(site: Site, diags: Diagnostics) -> None:
     for pillar in catalog.pillars:
         if not catalog.pillar_articles.get(pillar):
             doc = catalog.docs[pillar]
-            diags.warning("pillar-empty", doc.path, 1, f"pillar '{pillar}' has no articles",
+            diags.warning("pillar-empty", doc.path, doc.line_of("title"), f"pillar '{pillar}' has no articles",
                           hint=f"Add articles with 'pillar: {pillar}', or remove the pillar page")
 
 
@@ -76,21 +76,28 @@ def _check_article(site: Site, doc: Document, diags: Diagnostics) -> None:
     config = site.config
     if not [s for s in site.backlinks.get(doc.slug, ()) if s != doc.slug]:
         pillar = site.catalog.urls[doc.slug].split("/")[1]
-        diags.warning("orphan-article", doc.path, 1, "no other page links to this article",
+        diags.warning("orphan-article", doc.path, doc.line_of("title"), "no other page links to this article",
                       hint=f"Link to it from its pillar page {site.catalog.docs[pillar].path} or a related article")
     if not doc.sources:
         diags.warning("sources-missing", doc.path, doc.line_of("title"), "the article lists no sources",
                       hint="Add 'sources:' with the title, publisher and url of what you relied on")
     body = site.bodies.get(doc.slug)
     if body is not None and not body.has_help_block:
-        diags.warning("help-block-missing", doc.path, doc.body_line, "the article has no \"When to get help\" block",
+        diags.warning("help-block-missing", doc.path, _body_line(doc, last=True),
+                      "the article has no \"When to get help\" block",
                       hint='End it with \'!!! warning "When to get help"\' and the signs that need a doctor')
     grade = reading_grade(site, doc.slug)
     if body is not None and grade > config.readability.target_grade:
-        diags.warning("readability-grade", doc.path, doc.body_line,
+        diags.warning("readability-grade", doc.path, _body_line(doc),
                       f"reading grade {grade:g} is above the target of {config.readability.target_grade:g}",
                       hint="Use shorter sentences and everyday words")
     _check_review(site, doc, diags)
+
+
+def _body_line(doc: Document, last: bool = False) -> int:
+    """Return the file line of the body's first (or last) line with text."""
+    lines = [i for i, text in enumerate(doc.body.split("\n")) if text.strip()]
+    return doc.body_line + (lines[-1] if last else lines[0]) if lines else doc.body_line
 
 
 def _check_review(site: Site, doc: Document, diags: Diagnostics) -> None:
