@@ -10,6 +10,8 @@ import jinja2
 
 from .assets import Assets
 from .diagnostics import Diagnostics
+from .feeds import site_files
+from .meta import head_meta
 from .relate import Site
 from .views import Views
 
@@ -32,19 +34,23 @@ def template_environment(site: Site, extra_globals: dict | None = None) -> jinja
 
 
 def render_pages(site: Site, assets: Assets, diags: Diagnostics, extra_globals: dict | None = None) -> Iterator[Page]:
-    """Yield every HTML page of the site; a page whose template fails is reported and left out."""
+    """Yield every page of the site, then its feeds, sitemap and robots.txt; a failing template's page is left out."""
     env = template_environment(site, extra_globals)
     views = Views(site, assets)
     catalog = site.catalog
 
     def page(out: str, template: str, context: Callable[[], dict]) -> Iterator[Page]:
-        text = _render(env, template, {"site": views.site_view, **context()}, diags, site.config.root)
+        values = {"site": views.site_view, **context()}
+        values["meta"] = head_meta(site, values)
+        text = _render(env, template, values, diags, site.config.root)
         if text is not None:
             yield out, text
 
     yield from page("index.html", "home.html", views.home)
     yield from page("404.html", "404.html", views.not_found)
     yield from page("tags/index.html", "tags.html", views.tags)
+    if site.config.search:
+        yield from page("search/index.html", "search.html", views.search)
     for tag in catalog.tags:
         yield from page(f"tags/{tag}/index.html", "tag.html", lambda tag=tag: views.tag(tag))
     for slug, doc in catalog.docs.items():
@@ -52,6 +58,7 @@ def render_pages(site: Site, assets: Assets, diags: Diagnostics, extra_globals: 
         yield from page(out, f"{doc.kind}.html", lambda slug=slug: views.document(slug))
     for alias, slug in sorted(catalog.aliases.items()):
         yield from page(alias.strip("/") + "/index.html", "redirect.html", lambda slug=slug: views.redirect(slug))
+    yield from site_files(site)
 
 
 def _render(env: jinja2.Environment, name: str, context: dict, diags: Diagnostics, root: Path) -> str | None:
