@@ -47,6 +47,8 @@ def parse_mapping(text: str, path: str, first_line: int, diags: Diagnostics, wha
         data = loader.construct_document(node)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
+        if exc.context_mark is not None and mark is not None and mark.index >= len(text.rstrip()):
+            mark = exc.context_mark  # an unclosed '[' or quote fails at the end: name the line that opened it
         line = first_line + mark.line if mark else first_line
         problem = (exc.problem or str(exc)).strip()
         diags.error("yaml-syntax", path, line, f"{what} is not valid YAML: {problem}",
