@@ -46,7 +46,7 @@ def build_catalog(config: SiteConfig, docs: Sequence[Document], diags: Diagnosti
         else:
             urls[doc.slug] = f"/{doc.slug}/"
     articles = sorted((d for d in by_slug.values() if d.kind == "article"), key=lambda d: (-d.published.toordinal(), d.slug))
-    _check_related(articles, by_slug, diags)
+    _check_related(articles, by_slug, {d.slug for d in unpublished.values()}, diags)
     aliases = _check_urls(by_slug, urls, diags)
     pillar_articles: dict[str, list[Document]] = defaultdict(list)
     tags: dict[str, list[str]] = defaultdict(list)
@@ -104,15 +104,23 @@ def _article_pillar(doc: Document, pillars: Sequence[str], diags: Diagnostics) -
     return doc.pillar
 
 
-def _check_related(articles: Sequence[Document], by_slug: Mapping[str, Document], diags: Diagnostics) -> None:
-    """Report pinned related slugs that name no published article."""
+def _check_related(articles: Sequence[Document], by_slug: Mapping[str, Document], unpublished: set[str],
+                   diags: Diagnostics) -> None:
+    """Report pinned related slugs that name no article; a pinned draft is left out until it is published."""
     slugs = [d.slug for d in articles]
     for doc in articles:
         for index, slug in enumerate(doc.related):
             target = by_slug.get(slug)
-            if target is None or target.kind != "article" or slug == doc.slug:
-                diags.error("related-not-found", doc.path, doc.key_lines.get(f"related[{index}]", doc.line_of("related")),
-                            f"related article '{slug}' does not exist", hint=did_you_mean(slug, slugs))
+            line = doc.key_lines.get(f"related[{index}]", doc.line_of("related"))
+            if slug == doc.slug:
+                diags.error("related-not-found", doc.path, line, "an article cannot be related to itself",
+                            hint=f"Remove '{slug}' from 'related'")
+            elif target is not None and target.kind != "article":
+                diags.error("related-not-found", doc.path, line, f"related '{slug}' is a {target.kind}, not an article",
+                            hint="Link to it in the text instead")
+            elif target is None and slug not in unpublished:
+                diags.error("related-not-found", doc.path, line, f"related article '{slug}' does not exist",
+                            hint=did_you_mean(slug, [s for s in slugs if s != doc.slug]))
 
 
 def _check_urls(by_slug: dict[str, Document], urls: dict[str, str], diags: Diagnostics) -> dict[str, str]:
