@@ -37,28 +37,35 @@ def render_pages(site: Site, assets: Assets, diags: Diagnostics, extra_globals: 
     """Yield every page of the site, then its feeds, sitemap and robots.txt; a failing template's page is left out."""
     env = template_environment(site, extra_globals)
     views = Views(site, assets)
-    catalog = site.catalog
-
-    def page(out: str, template: str, context: Callable[[], dict]) -> Iterator[Page]:
-        values = {"site": views.site_view, **context()}
-        values["meta"] = head_meta(site, values)
-        text = _render(env, template, values, diags, site.config.root)
+    for out, template, context in plan_pages(site, views):
+        text = render_page(env, views, template, context, diags)
         if text is not None:
             yield out, text
-
-    yield from page("index.html", "home.html", views.home)
-    yield from page("404.html", "404.html", views.not_found)
-    yield from page("tags/index.html", "tags.html", views.tags)
-    if site.config.search:
-        yield from page("search/index.html", "search.html", views.search)
-    for tag in catalog.tags:
-        yield from page(f"tags/{tag}/index.html", "tag.html", lambda tag=tag: views.tag(tag))
-    for slug, doc in catalog.docs.items():
-        out = catalog.urls[slug].strip("/") + "/index.html"
-        yield from page(out, f"{doc.kind}.html", lambda slug=slug: views.document(slug))
-    for alias, slug in sorted(catalog.aliases.items()):
-        yield from page(alias.strip("/") + "/index.html", "redirect.html", lambda slug=slug: views.redirect(slug))
     yield from site_files(site)
+
+
+def plan_pages(site: Site, views: Views) -> Iterator[tuple[str, str, Callable[[], dict]]]:
+    """List every HTML page without rendering it: output path, template name and context maker."""
+    catalog = site.catalog
+    yield "index.html", "home.html", views.home
+    yield "404.html", "404.html", views.not_found
+    yield "tags/index.html", "tags.html", views.tags
+    if site.config.search:
+        yield "search/index.html", "search.html", views.search
+    for tag in catalog.tags:
+        yield f"tags/{tag}/index.html", "tag.html", lambda tag=tag: views.tag(tag)
+    for slug, doc in catalog.docs.items():
+        yield catalog.urls[slug].strip("/") + "/index.html", f"{doc.kind}.html", lambda slug=slug: views.document(slug)
+    for alias, slug in sorted(catalog.aliases.items()):
+        yield alias.strip("/") + "/index.html", "redirect.html", lambda slug=slug: views.redirect(slug)
+
+
+def render_page(env: jinja2.Environment, views: Views, template: str, context: Callable[[], dict],
+                diags: Diagnostics) -> str | None:
+    """Render one planned page, or report its template's mistake and return None."""
+    values = {"site": views.site_view, **context()}
+    values["meta"] = head_meta(views.site, values)
+    return _render(env, template, values, diags, views.site.config.root)
 
 
 def _render(env: jinja2.Environment, name: str, context: dict, diags: Diagnostics, root: Path) -> str | None:
