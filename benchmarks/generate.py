@@ -108,8 +108,10 @@ def _plan(rng: random.Random, articles: int) -> list[tuple[str, str, str, str]]:
 
 def _write_article(content: Path, rng: random.Random, plan: list, index: int, tags: list[str]) -> None:
     pillar, slug, title, topic = plan[index]
+    # The first link goes to the next article, so every article has at least one page linking to it.
     others = rng.sample(range(len(plan) - 1), min(rng.randint(3, 6), len(plan) - 1)) if len(plan) > 1 else []
-    links = [plan[other + (other >= index)][:3] for other in others]
+    targets = dict.fromkeys([(index + 1) % len(plan)] + [other + (other >= index) for other in others])
+    links = [plan[target][:3] for target in list(targets)[:len(others)] if target != index]
     # Tags lean towards a pillar's own range of the vocabulary, so related articles have something to find.
     start = PILLARS.index(pillar) * 4
     pool = tags[start:start + 9] + rng.sample(tags, 4)
