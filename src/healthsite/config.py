@@ -217,6 +217,8 @@ def _convert(value: Any, expected: type) -> Any:
 
 def _check_mapping(key: str, value: Any, line: int | None, path: str, diags: Diagnostics) -> dict | None:
     """Check `tags`, `tag_aliases` or `checks`: a flat mapping of names to text."""
+    if key == "checks" and isinstance(value, dict):
+        value = {k: "off" if v is False else v for k, v in value.items()}  # YAML 1.1 reads a bare `off` as false
     if not isinstance(value, dict) or not all(isinstance(v, str) for v in value.values()):
         diags.error("config-type", path, line, f"'{key}' must be a mapping of names to text")
         return None
