@@ -117,6 +117,7 @@ def run_check(args: argparse.Namespace) -> int:
     failed = diags.failed(args.strict)
     if not args.quiet and args.format != "json":
         articles = len(site.catalog.articles) if site else 0
-        print(f"Checked {articles} articles: {len(diags.errors)} errors, {len(diags.warnings)} warnings"
+        print(f"Checked {plural(articles, 'article')}: {plural(len(diags.errors), 'error')}, "
+              f"{plural(len(diags.warnings), 'warning')}"
               + (" (--strict: warnings fail)" if args.strict and diags.warnings else "") + ".", file=sys.stderr)
     return EXIT_CONTENT if failed else EXIT_OK

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
@@ -85,15 +86,15 @@ def format_report(site: Site) -> str:
          for r in pillars],
     )
     total = sum(r.words for r in articles)
-    return (f"Articles\n\n{article_table}\n\nPillars\n\n{pillar_table}\n\n"
-            f"{len(articles)} articles, {len(pillars)} pillars, {total} words.")
+    counts = ", ".join(f"{n} {word}{'' if n == 1 else 's'}" for n, word in
+                       ((len(articles), "article"), (len(pillars), "pillar"), (total, "word")))
+    return f"Articles\n\n{article_table}\n\nPillars\n\n{pillar_table}\n\n{counts}."
 
 
 def _table(header: Sequence[str], rows: Sequence[Sequence[object]]) -> str:
     """Align columns: text to the left, numbers to the right; the last column is left unpadded."""
     cells = [list(map(str, header))] + [[str(c) for c in row] for row in rows]
-    numeric = [all(isinstance(row[i], (int, float)) or str(row[i]).replace(".", "", 1).isdigit() for row in rows)
-               for i in range(len(header))]
+    numeric = [all(re.fullmatch(r"-?\d+(?:\.\d+)?", str(row[i])) for row in rows) for i in range(len(header))]
     widths = [max(len(row[i]) for row in cells) for i in range(len(header))]
     lines = []
     for index, row in enumerate(cells):
@@ -101,5 +102,5 @@ def _table(header: Sequence[str], rows: Sequence[Sequence[object]]) -> str:
         parts[-1] = row[-1]
         lines.append("  ".join(parts).rstrip())
         if index == 0:
-            lines.append("  ".join("-" * w for w in widths[:-1] + [len(row[-1])]))
+            lines.append("  ".join("-" * w for w in widths[:-1] + [min(widths[-1], max(len(row[-1]), 40))]))
     return "\n".join(lines)

@@ -1,0 +1,291 @@
+"""`healthsite check`: every health check with its exact message, levels, formats, the report, and the CI workflow."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import re
+import shutil
+import subprocess
+import sys
+from datetime import date
+from pathlib import Path
+
+import pytest
+import yaml
+
+from conftest import ROOT, run_healthsite
+from healthsite.check import review_status, risky_claims
+from healthsite.model import Document
+
+BROKEN_CHECKS = """\
+content/back/cramps.md:2: warning: the article lists no sources. Add 'sources:' with the title, publisher and url of what you relied on [sources-missing]
+content/back/cramps.md:7: warning: the review falls due on 2026-12-10, in 18 days. Book a clinical review before then [review-due-soon]
+content/back/cramps.md:10: warning: reading grade 23.5 is above the target of 8. Use shorter sentences and everyday words [readability-grade]
+content/back/index.md:10: error: link 'stif-back.md' points to no article. Did you mean 'stiff-back.md'? [link-not-found]
+content/back/index.md:12: error: link 'stiff-back.md#stretch-first' points to no heading in content/back/stiff-back.md. [anchor-not-found]
+content/back/orphan.md:2: warning: no other page links to this article. Link to it from its pillar page content/back/index.md or a related article [orphan-article]
+content/back/stiff-back.md:2: warning: the title 'A stiff back' is also used by content/back/cramps.md. Give each page its own title so readers and search results can tell them apart [title-duplicate]
+content/back/stiff-back.md:3: warning: the description is 163 characters long, over 160. Shorten it to one sentence; search results cut it at about 160 characters [description-too-long]
+content/back/stiff-back.md:6: warning: tag 'crampz' is not in the tag vocabulary. Did you mean 'cramps'? [unknown-tag]
+content/back/stiff-back.md:7: warning: the review was due on 2026-06-01 (last reviewed 2025-06-01). Have a clinician review it, then update 'reviewed:' [review-overdue]
+content/back/stiff-back.md:10: warning: source 1 ('Back pain') has no url. Add 'url:' so readers can check it [source-incomplete]
+content/back/stiff-back.md:12: warning: source 2 ('Stiffness') has no publisher. Add 'publisher:' so readers can check it [source-incomplete]
+content/back/stiff-back.md:18: warning: an image has no alt text. Describe the image in the brackets: ![what it shows](file.png) [image-no-alt]
+content/back/stiff-back.md:20: warning: 'cure' is a risky claim in health writing. Say what the evidence shows instead, or put a claim you are reporting in quotation marks [risky-claim]
+content/back/stiff-back.md:22: warning: '100%' is a risky claim in health writing. Say what the evidence shows instead, or put a claim you are reporting in quotation marks [risky-claim]
+content/back/stiff-back.md:30: warning: the article has no "When to get help" block. End it with '!!! warning "When to get help"' and the signs that need a doctor [help-block-missing]
+content/sleep/index.md:3: warning: pillar 'sleep' has no articles. Add articles with 'pillar: sleep', or remove the pillar page [pillar-empty]
+"""
+
+PILLAR = """---
+kind: pillar
+title: Guide
+description: The guide.
+date: 2026-01-01
+---
+
+Start with [first steps](first-steps.md).
+"""
+
+
+def article(extra: str = "", body: str = "Keep moving gently. Most back pain gets better.") -> str:
+    """Return a clean article, with extra front matter and its own body if given."""
+    return f"""---
+title: First steps
+description: What to do first.
+date: 2026-01-02
+pillar: guide
+{extra}sources:
+  - title: Back pain
+    publisher: NHS
+    url: https://www.nhs.uk/conditions/back-pain/
+---
+
+{body}
+
+!!! warning "When to get help"
+    See a doctor if your legs feel numb.
+"""
+
+
+def files_under(root: Path) -> set[str]:
+    return {p.relative_to(root).as_posix() for p in root.rglob("*")}
+
+
+def test_broken_site_reports_every_check_with_file_line_hint_and_code(copy_site):
+    site = copy_site("broken-checks")
+    result = run_healthsite("check", cwd=site)
+    assert result.code == 1
+    assert result.out == BROKEN_CHECKS
+    assert result.err == "Checked 3 articles: 2 errors, 15 warnings.\n"
+
+
+def test_check_writes_nothing_not_even_the_cache(copy_site):
+    site = copy_site("broken-checks")
+    before = files_under(site)
+    run_healthsite("check", "--report", cwd=site)
+    assert files_under(site) == before
+
+
+def test_bundled_site_passes_check_strict(tmp_path):
+    shutil.copytree(ROOT / "content", tmp_path / "content")
+    shutil.copy(ROOT / "site.yaml", tmp_path / "site.yaml")
+    result = run_healthsite("check", "--strict", cwd=tmp_path)
+    assert (result.code, result.out) == (0, "")
+    assert result.err.startswith("Checked ") and result.err.endswith(" articles: 0 errors, 0 warnings.\n")
+
+
+def test_missing_description_is_an_error_naming_the_line_to_add(make_site):
+    site = make_site({"content/guide/index.md": PILLAR,
+                      "content/guide/first-steps.md": article().replace("description: What to do first.\n", "")})
+    result = run_healthsite("check", cwd=site)
+    assert result.code == 1
+    assert result.out == ("content/guide/first-steps.md:1: error: 'description' is required. "
+                          "Add a line such as 'description: ...' to the front matter [field-missing]\n")
+
+
+def test_site_yaml_sets_the_level_of_each_check(make_site):
+    site = make_site({
+        "site.yaml": "title: T\nsearch: false\nchecks:\n  risky-claim: error\n  orphan-article: off\n",
+        "content/guide/index.md": PILLAR.replace("Start with [first steps](first-steps.md).", "Soon."),
+        "content/guide/first-steps.md": article(body="This stretch is guaranteed to help."),
+    })
+    result = run_healthsite("check", cwd=site)
+    assert result.code == 1
+    assert result.out == ("content/guide/first-steps.md:12: error: 'guaranteed' is a risky claim in health writing. "
+                          "Say what the evidence shows instead, or put a claim you are reporting in quotation marks "
+                          "[risky-claim]\n")
+
+
+def test_warnings_pass_unless_strict(make_site):
+    site = make_site({"content/guide/index.md": PILLAR,
+                      "content/guide/first-steps.md": article(body="Try a gentle detox walk.")})
+    relaxed = run_healthsite("check", cwd=site)
+    strict = run_healthsite("check", "--strict", cwd=site)
+    assert (relaxed.code, strict.code) == (0, 1)
+    assert relaxed.out == strict.out != ""
+    assert strict.err == "Checked 1 article: 0 errors, 1 warning (--strict: warnings fail).\n"
+
+
+def test_github_format_prints_workflow_annotations(copy_site):
+    result = run_healthsite("check", "--format", "github", cwd=copy_site("broken-checks"))
+    lines = result.out.splitlines()
+    assert len(lines) == 17
+    assert ("::error file=content/back/index.md,line=10,title=link-not-found::link 'stif-back.md' points to no "
+            "article. Did you mean 'stiff-back.md'?") in lines
+    assert ("::warning file=content/back/stiff-back.md,line=22,title=risky-claim::'100%25' is a risky claim in health "
+            "writing. Say what the evidence shows instead, or put a claim you are reporting in quotation marks") in lines
+
+
+def test_json_format_lists_each_diagnostic_as_an_object(copy_site):
+    result = run_healthsite("check", "--format", "json", cwd=copy_site("broken-checks"))
+    items = json.loads(result.out)
+    assert result.err == ""
+    assert len(items) == 17
+    assert items[0] == {"level": "warning", "code": "sources-missing", "path": "content/back/cramps.md", "line": 2,
+                        "message": "the article lists no sources",
+                        "hint": "Add 'sources:' with the title, publisher and url of what you relied on"}
+
+
+def test_unknown_format_is_a_usage_error(copy_site):
+    assert run_healthsite("check", "--format", "xml", cwd=copy_site("broken-checks")).code == 2
+
+
+def test_build_reports_an_overdue_review_and_still_publishes(make_site):
+    site = make_site({"content/guide/index.md": PILLAR,
+                      "content/guide/first-steps.md": article("reviewed: 2025-01-15\n")})
+    result = run_healthsite("build", cwd=site)
+    assert result.code == 0
+    assert ("content/guide/first-steps.md:6: warning: the review was due on 2026-01-15 (last reviewed 2025-01-15). "
+            "Have a clinician review it, then update 'reviewed:' [review-overdue]") in result.err
+    assert (site / "public" / "guide" / "first-steps" / "index.html").is_file()
+    assert run_healthsite("build", "--strict", cwd=site).code == 1
+
+
+def test_report_prints_a_row_per_article_and_per_pillar(make_site):
+    site = make_site({
+        "content/guide/index.md": PILLAR,
+        "content/guide/first-steps.md": article("tags: [back-pain, sleep]\nreviewed: 2026-06-01\n"),
+        "content/guide/second-steps.md": article("tags: [back-pain]\n").replace("First steps", "Second steps")
+        .replace("Keep moving gently.", "See [first steps](first-steps.md)."),
+    })
+    result = run_healthsite("check", "--report", cwd=site)
+    assert result.code == 0, result.out
+    assert result.out == """\
+content/guide/second-steps.md:2: warning: no other page links to this article. Link to it from its pillar page content/guide/index.md or a related article [orphan-article]
+
+Articles
+
+article                        words  grade  min  sources  in  out  review
+-----------------------------  -----  -----  ---  -------  --  ---  ------------------------
+content/guide/first-steps.md      20    0.5    1        1   2    0  current (due 2027-06-01)
+content/guide/second-steps.md     20   -0.7    1        1   0    1  awaiting review
+
+Pillars
+
+pillar                  articles  words  tag coverage (articles carrying each tag)
+----------------------  --------  -----  -----------------------------------------
+content/guide/index.md         2     40  back-pain 2/2, sleep 1/2
+
+2 articles, 1 pillar, 40 words.
+"""
+
+
+def test_report_as_json_holds_diagnostics_articles_and_pillars(copy_site):
+    data = json.loads(run_healthsite("check", "--report", "--format", "json", cwd=copy_site("broken-checks")).out)
+    assert len(data["diagnostics"]) == 17
+    rows = {row["path"]: row for row in data["articles"]}
+    assert rows["content/back/stiff-back.md"]["review"] == "overdue (due 2026-06-01)"
+    assert rows["content/back/cramps.md"]["review"] == "due-soon (due 2026-12-10)"
+    assert data["pillars"][1] == {"path": "content/sleep/index.md", "articles": 0, "words": 0, "tags": {}}
+
+
+def test_readme_lists_every_check_code_with_its_level():
+    section = Path(ROOT / "README.md").read_text(encoding="utf-8").split("## Health checks", 1)[1].split("\n## ", 1)[0]
+    codes = set(re.findall(r"\[([a-z-]+)\]$", BROKEN_CHECKS, re.M)) | {"field-missing"}
+    for code in codes:
+        assert re.search(rf"`{code}`\s*\|\s*(error|warning)", section), code
+
+
+def document(body: str, title: str = "A title", description: str = "A description.") -> Document:
+    return Document(path="content/a.md", source_path="a.md", kind="article", slug="a", title=title,
+                    description=description, pillar=None, tags=(), related=(), aliases=(),
+                    published=date(2026, 1, 1), updated=None, reviewed=None, reviewer=None, author=None,
+                    sources=(), draft=False, weight=0, body=body, body_line=10,
+                    key_lines={"title": 2, "description": 3})
+
+
+def test_risky_words_outside_quotes_code_and_links_are_found_with_their_line():
+    body = "\n".join([
+        'Heat will not cure it. Some sites promise a "miracle cure" or “100% relief”.',
+        "Use `detox` as a search term, or [this page](https://example.org/cure).",
+        "> They called it a miracle.",
+        "```",
+        "guaranteed",
+        "```",
+        "Results are not Guaranteed. Nothing works for 100 % of people. Detoxing does not help.",
+        "It is secure and curious and procured.",
+    ])
+    found = list(risky_claims(document(body, title="A miracle stretch", description="Cures cramps")))
+    assert found == [(2, "miracle"), (3, "Cures"), (10, "cure"), (16, "Guaranteed"), (16, "100 %"), (16, "Detoxing")]
+
+
+@pytest.mark.parametrize(("reviewed", "state", "due"), [
+    (None, "awaiting", None),
+    (date(2025, 11, 21), "overdue", date(2026, 11, 21)),
+    (date(2025, 11, 22), "due-soon", date(2026, 11, 22)),
+    (date(2025, 12, 22), "due-soon", date(2026, 12, 22)),
+    (date(2025, 12, 23), "current", date(2026, 12, 23)),
+    (date(2024, 2, 29), "overdue", date(2025, 2, 28)),
+])
+def test_review_falls_due_after_the_interval_and_is_due_soon_within_the_window(reviewed, state, due):
+    doc = dataclasses.replace(document("Text."), reviewed=reviewed)
+    status = review_status(doc, interval_months=12, due_soon_days=30, today=date(2026, 11, 22))
+    assert (status.state, status.due) == (state, due)
+
+
+WORKFLOW = ROOT / ".github" / "workflows" / "site.yml"
+
+
+def load_workflow() -> dict:
+    data = yaml.safe_load(WORKFLOW.read_text(encoding="utf-8"))
+    data["on"] = data.pop(True, data.get("on"))  # YAML 1.1 reads the key `on` as true
+    return data
+
+
+def test_workflow_is_valid_against_the_github_workflow_schema():
+    for schema in ("vendor.github-workflows", "custom.github-workflows-require-timeout"):
+        done = subprocess.run([sys.executable, "-m", "check_jsonschema", "--builtin-schema", schema, str(WORKFLOW)],
+                              capture_output=True, text=True, timeout=120)
+        assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_workflow_checks_strictly_then_builds_and_deploys_only_on_push():
+    workflow = load_workflow()
+    assert {"push", "pull_request"} <= set(workflow["on"])
+    build, deploy = workflow["jobs"]["build"], workflow["jobs"]["deploy"]
+    steps = {step.get("uses", step.get("run", "")).split("@")[0]: step for step in build["steps"]}
+    runs = [step["run"] for step in build["steps"] if "run" in step]
+    assert runs.index("healthsite check --strict --format github") < next(
+        i for i, run in enumerate(runs) if run.startswith("healthsite build"))
+    assert steps["actions/cache"]["with"]["path"] == ".healthsite-cache"
+    assert steps["actions/upload-pages-artifact"]["with"]["path"] == "public"
+    assert steps["actions/upload-pages-artifact"]["if"] == "github.event_name != 'pull_request'"
+    assert deploy["needs"] == "build" and deploy["if"].startswith("github.event_name != 'pull_request'")
+    assert deploy["permissions"] == {"pages": "write", "id-token": "write"}
+    assert deploy["environment"]["name"] == "github-pages"
+    assert [s["uses"].split("@")[0] for s in deploy["steps"]] == ["actions/deploy-pages"]
+
+
+def test_workflow_commands_run_on_the_bundled_site(tmp_path):
+    shutil.copytree(ROOT / "content", tmp_path / "content")
+    shutil.copy(ROOT / "site.yaml", tmp_path / "site.yaml")
+    runs = [step["run"] for step in load_workflow()["jobs"]["build"]["steps"] if step.get("run", "").startswith("healthsite")]
+    bin_dir = Path(sys.executable).parent
+    for run in runs:
+        env = {"PATH": f"{bin_dir}:/usr/bin:/bin", "BASE_URL": "https://example.org/site",
+               "SOURCE_DATE_EPOCH": "1795305600", "HOME": str(tmp_path)}
+        done = subprocess.run(["bash", "-c", run], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=600)
+        assert done.returncode == 0, run + "\n" + done.stdout + done.stderr
+    assert "Sitemap: https://example.org/site/sitemap.xml" in (tmp_path / "public" / "robots.txt").read_text()
