@@ -71,3 +71,18 @@ def bundled_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     result = run_healthsite("build", "--no-cache", cwd=root)
     assert result.code == 0, result.err
     return root
+
+
+def build_sample_site(name: str, into: Path, *args: str) -> Path:
+    """Copy a sample site from tests/sites into `into/name`, build it afresh, and return its folder."""
+    root = into / name
+    shutil.copytree(SITES / name, root)
+    result = run_healthsite("build", "--no-cache", *args, cwd=root)
+    assert result.code == 0, result.err
+    return root
+
+
+@pytest.fixture(scope="session")
+def full_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Build tests/sites/full (the sample site that uses every feature) once, and return its folder."""
+    return build_sample_site("full", tmp_path_factory.mktemp("full"))
