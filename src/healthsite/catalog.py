@@ -11,7 +11,8 @@ from .config import SiteConfig
 from .diagnostics import Diagnostics, did_you_mean
 from .model import Document
 
-RESERVED_PATHS = ("/tags/", "/404.html", "/sitemap.xml", "/robots.txt", "/feed.xml", "/pagefind/", "/static/")
+RESERVED_PATHS = ("/tags/", "/404.html", "/sitemap.xml", "/robots.txt", "/feed.xml", "/pagefind/", "/static/",
+                  "/search/")
 
 
 @dataclass(frozen=True, slots=True)

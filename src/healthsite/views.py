@@ -167,6 +167,12 @@ class Views:
                     tags=sorted(tags, key=lambda item: item[0].title.lower()),
                     breadcrumbs=[Crumb("Home", self.base), Crumb("Topics", url)])
 
+    def search(self) -> dict:
+        """Return the context of the search page, whose results come from Pagefind in the browser."""
+        url = self.path("/search/")
+        return dict(page=self._page("search", "Search", f"Search every article on {self.site.config.title}.", url),
+                    pagefind=self.path("/pagefind/"), breadcrumbs=[Crumb("Home", self.base), Crumb("Search", url)])
+
     def not_found(self) -> dict:
         return dict(page=self._page("404", "Page not found", "We could not find that page.", self.path("/404.html")),
                     pillars=self.cards(self.catalog.pillars), breadcrumbs=[])
