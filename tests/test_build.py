@@ -107,7 +107,7 @@ def test_pinned_related_article_comes_first_and_count_is_respected(full_site: Pa
 
 
 def test_tags_are_normalised_and_aliases_mapped(full_site: Path) -> None:
-    html = article(full_site, "night-back-pain")  # written as [Backache, sleep]
+    html = article(full_site, "night-back-pain")  # written as [Backache, Sleep]
     assert "/tags/back-pain/" in hrefs(html) and "/tags/sleep/" in hrefs(html)
     assert "/tags/exercise/" in hrefs(article(full_site, "stretches"))  # written as 'stretches'
 

@@ -97,6 +97,14 @@ def test_bad_site_yaml_key_suggests_the_setting_meant(build_broken) -> None:
         "site.yaml:4: error: unknown setting 'relatd'. Did you mean 'related'? [config-unknown-key]")
 
 
+
+def test_template_mistake_names_the_template_line_and_keeps_the_old_site(build_broken) -> None:
+    assert_fails_with(
+        build_broken("broken-template"),
+        "templates/article.html:4: error: template error: 'healthsite.model.Document object' has no attribute "
+        "'subtitle'. Check the variable names the template uses against the README's template context "
+        "[template-undefined]")
+
 UNKNOWN_FIELD = ("content/guide/first-steps.md:6: warning: unknown field 'reviewd'. "
                  "Did you mean 'reviewed'? [unknown-field]")
 UNKNOWN_TAG = ("content/guide/first-steps.md:6: warning: tag 'excercise' is not in the tag vocabulary. "
