@@ -63,7 +63,7 @@ FILES = {
 def body_links(root: Path, page: str = "back/links/index.html") -> list[str]:
     """Return the links inside the article body of a built page."""
     html = (root / "public" / page).read_text(encoding="utf-8")
-    body = re.search(r"<ul>\n<li><a.*?</ul>", html, re.S)
+    body = re.search(r'<h2 id="here">Here</h2>\s*<ul>.*?</ul>', html, re.S)
     assert body, html
     return [href for href in re.findall(r'href="([^"]*)"', body.group(0))]
 
