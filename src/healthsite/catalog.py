@@ -126,23 +126,30 @@ def _check_related(articles: Sequence[Document], by_slug: Mapping[str, Document]
 
 def _check_urls(by_slug: dict[str, Document], urls: dict[str, str], diags: Diagnostics) -> dict[str, str]:
     """Report URLs that clash, ignoring case as some file systems do, and return the usable aliases."""
-    owners: dict[str, str] = {path.lower(): "a page healthsite writes itself" for path in RESERVED_PATHS}
+    owners: dict[str, str] = {}
     for slug, url in sorted(urls.items(), key=lambda item: by_slug[item[0]].path):
         doc = by_slug[slug]
-        if url.lower() in owners or url.startswith("/tags/"):
+        if owner := owners.get(url.lower()) or _reserved(url):
             diags.error("url-duplicate", doc.path, doc.line_of("slug"),
-                        f"the address {url} is already taken by {owners.get(url.lower(), 'the tag pages')}",
-                        hint="Choose another slug")
+                        f"the address {url} is already taken by {owner}", hint="Choose another slug")
             continue
         owners[url.lower()] = doc.path
     aliases: dict[str, str] = {}
     for doc in sorted(by_slug.values(), key=lambda d: d.path):
         for index, alias in enumerate(doc.aliases):
-            if alias.lower() in owners or alias.lower().startswith("/tags/"):
+            if owner := owners.get(alias.lower()) or _reserved(alias):
                 diags.error("alias-duplicate", doc.path, doc.key_lines.get(f"aliases[{index}]", doc.line_of("aliases")),
-                            f"alias {alias} is already the address of {owners.get(alias.lower(), 'the tag pages')}",
-                            hint="Remove the alias or change it")
+                            f"alias {alias} is already the address of {owner}", hint="Remove the alias or change it")
                 continue
             owners[alias.lower()] = doc.path
             aliases[alias] = doc.slug
     return aliases
+
+
+def _reserved(path: str) -> str:
+    """Name what healthsite writes at or below a site path itself ('' when nothing), ignoring case."""
+    path = path.lower()
+    for reserved in RESERVED_PATHS:
+        if path.rstrip("/") == reserved.rstrip("/") or (reserved.endswith("/") and path.startswith(reserved)):
+            return "the tag pages" if reserved == "/tags/" else "a page healthsite writes itself"
+    return ""

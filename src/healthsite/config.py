@@ -17,6 +17,8 @@ from .yamlsource import parse_mapping
 
 THEME_DIR = Path(__file__).resolve().parents[2]  # the bundled theme: templates/ and static/ beside src/
 _TAG_SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+_LANGUAGE = re.compile(r"^[A-Za-z]{2,3}(?:-[A-Za-z0-9]{1,8})*$")
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 
 
 @dataclass(frozen=True, slots=True)
@@ -164,10 +166,10 @@ def _check_values(data: dict[str, Any], lines: dict[str, int], path: str, diags:
             diags.error("config-unknown-key", path, line, f"unknown setting '{key}'",
                         hint=did_you_mean(key, known) or "See the README's Configuration section")
         elif key in _SCALARS:
-            if _is_type(value, _SCALARS[key]):
-                values[key] = value
-            else:
+            if not _is_type(value, _SCALARS[key]):
                 diags.error("config-type", path, line, f"'{key}' must be {_type_name(_SCALARS[key])}")
+            elif _text_ok(key, value, line, path, diags):
+                values[key] = value
         elif key in _SECTIONS:
             section = _check_section(key, value, lines, path, diags)
             if section is not None:
@@ -177,6 +179,19 @@ def _check_values(data: dict[str, Any], lines: dict[str, int], path: str, diags:
             if mapping is not None:
                 values[key] = mapping
     return values
+
+
+def _text_ok(key: str, value: Any, line: int | None, path: str, diags: Diagnostics) -> bool:
+    """Refuse invisible control characters in text settings, and a language that is no language tag."""
+    if isinstance(value, str) and _CONTROL.search(value):
+        diags.error("config-type", path, line, f"'{key}' contains an invisible control character",
+                    hint="Remove escapes such as \\0 or \\x07 from the value")
+        return False
+    if key == "language" and not _LANGUAGE.match(value):
+        diags.error("config-type", path, line, f"'language' is not a language tag: {value!r}",
+                    hint="Use a tag such as 'en' or 'en-GB'")
+        return False
+    return True
 
 
 def _check_section(key: str, value: Any, lines: dict[str, int], path: str, diags: Diagnostics) -> Any:

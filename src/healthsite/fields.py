@@ -17,6 +17,7 @@ KNOWN_KEYS = ("kind", "title", "description", "date", "updated", "slug", "pillar
 KINDS = ("article", "pillar", "page")
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 _ALIAS_SEGMENT = re.compile(r"^[A-Za-z0-9._~-]+$")
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 
 
 def slugify(text: str) -> str:
@@ -53,6 +54,10 @@ class FieldReader:
             return None
         if not isinstance(value, str):
             self.fail(key, f"'{key}' must be text, not {_describe(value)}", "Put the value in quotes")
+            return None
+        if _CONTROL.search(value):
+            self.fail(key, f"'{key}' contains an invisible control character: {_describe(value)}",
+                      "Remove escapes such as \\0 or \\x07 from the value")
             return None
         return " ".join(value.split())
 
@@ -134,11 +139,12 @@ class FieldReader:
         """Read tags, normalise them and map aliases; warn about tags outside the vocabulary."""
         result: list[str] = []
         for index, raw in enumerate(self.names("tags")):
-            tag = slugify(raw)
-            tag = config.tag_aliases.get(tag, tag)
+            tag = config.tag_aliases.get(raw) or config.tag_aliases.get(slugify(raw)) or slugify(raw)
             line = self.lines.get(f"tags[{index}]", self.line("tags"))
             if not tag:
-                self.diags.error("tag-invalid", self.path, line, f"tag '{raw}' has no letters or digits")
+                self.diags.error("tag-invalid", self.path, line,
+                                 f"tag {_describe(raw)} has no Latin letters or digits to make its address from",
+                                 f"Map it to a tag under 'tag_aliases' in site.yaml, such as '{raw}: some-tag'")
             elif config.tags and tag not in config.tags:
                 choices = list(config.tags) + list(config.tag_aliases)
                 hint = did_you_mean(tag, choices) or "Add it to 'tags' in site.yaml, or use a listed tag"
@@ -154,11 +160,11 @@ class FieldReader:
         good = []
         for index, alias in enumerate(self.names("aliases")):
             segments = alias.strip("/").split("/")
-            if alias.startswith("/") and all(_ALIAS_SEGMENT.match(s) and s not in (".", "..") for s in segments):
+            if alias.startswith("/") and all(_ALIAS_SEGMENT.match(s) and s.strip(".") for s in segments):
                 good.append("/" + "/".join(segments) + "/")
             else:
                 self.diags.error("alias-invalid", self.path, self.lines.get(f"aliases[{index}]", self.line("aliases")),
-                                 f"alias '{alias}' is not a plain site path",
+                                 f"alias {_describe(alias)} is not a plain site path",
                                  "Write it like '/old-section/old-name/' using letters, digits, '-', '_' and '.'")
         return tuple(good)
 
@@ -211,5 +217,5 @@ def _describe(value: Any) -> str:
         return "a list"
     if isinstance(value, dict):
         return "a mapping"
-    text = str(value)
+    text = _CONTROL.sub(lambda match: f"\\x{ord(match.group()):02x}", str(value))
     return f"'{text[:60]}'" + ("..." if len(text) > 60 else "")

@@ -77,7 +77,8 @@ def _render(env: jinja2.Environment, name: str, context: dict, diags: Diagnostic
         diags.error("template-syntax", path, exc.lineno, f"template error: {exc.message}",
                     hint="Check the matching {% ... %} and {{ ... }} tags")
     except jinja2.TemplateNotFound as exc:
-        diags.error("template-missing", "templates", None, f"template '{exc.name}' does not exist",
+        path, line = _template_frame(exc, root)  # the template that includes or extends the missing one
+        diags.error("template-missing", path or "templates", line, f"template '{exc.name}' does not exist",
                     hint="Add it to templates/ or remove the reference")
     except Exception as exc:  # noqa: BLE001 - any error inside a template is the template's, not a crash
         path, line = _template_frame(exc, root)

@@ -30,12 +30,12 @@ def publish(pages: Iterable[tuple[str, str]], assets: Assets, out: Path, diags: 
         staging = out.parent / f"{out.name}.new-{os.getpid()}"
         shutil.rmtree(staging, ignore_errors=True)
         try:
-            count = 0
-            for path, text in pages:
-                write_file(staging, path, text.encode("utf-8"))
-                count += 1
-            for path, source in assets.files.items():
-                write_file(staging, path, source.read_bytes())
+            try:
+                count = _write_all(pages, assets, staging)
+            except (OSError, ValueError) as exc:
+                diags.error("write-failed", out.name, None, f"the site could not be written: {exc}",
+                            hint="Check the free disk space and that no two pages or aliases share an address")
+                return None
             if finish is not None and not diags.failed(strict):
                 finish(staging)
             if diags.failed(strict):
@@ -47,13 +47,27 @@ def publish(pages: Iterable[tuple[str, str]], assets: Assets, out: Path, diags: 
             shutil.rmtree(staging, ignore_errors=True)
 
 
+def _write_all(pages: Iterable[tuple[str, str]], assets: Assets, staging: Path) -> int:
+    """Write every page and asset into the staging folder and return the number of pages."""
+    count = 0
+    for path, text in pages:
+        write_file(staging, path, text.encode("utf-8"))
+        count += 1
+    for path, source in assets.files.items():
+        write_file(staging, path, source.read_bytes())
+    return count
+
+
 def write_file(root: Path, relative: str, data: bytes) -> None:
     """Write one file below `root`, refusing any path that would leave it."""
     target = (root / relative).resolve()
     if root.resolve() not in target.parents:
         raise ValueError(f"refusing to write outside the output folder: {relative}")
-    target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_bytes(data)
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(data)
+    except OSError as exc:
+        raise OSError(f"cannot write {relative}: {exc.strerror or exc}") from exc
 
 
 def _swap(staging: Path, out: Path) -> None:
