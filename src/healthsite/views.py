@@ -146,10 +146,13 @@ class Views:
             context["neighbours"] = self.cards(self.site.pillar_neighbours.get(slug, ()))
         return context
 
+    def pillar_cards(self) -> list[tuple[Card, int]]:
+        """Return every pillar's card with its number of articles."""
+        return [(self.card(p), len(self.catalog.pillar_articles.get(p, ()))) for p in self.catalog.pillars]
+
     def home(self) -> dict:
-        pillars = [(self.card(p), len(self.catalog.pillar_articles.get(p, ()))) for p in self.catalog.pillars]
         return dict(page=self._page("home", self.site.config.title, self.site.config.description, self.base),
-                    pillars=pillars, latest=self.cards(self.catalog.articles[:6]),
+                    pillars=self.pillar_cards(), latest=self.cards(self.catalog.articles[:6]),
                     breadcrumbs=[Crumb("Home", self.base)])
 
     def tag(self, tag: str) -> dict:
@@ -175,7 +178,7 @@ class Views:
 
     def not_found(self) -> dict:
         return dict(page=self._page("404", "Page not found", "We could not find that page.", self.path("/404.html")),
-                    pillars=self.cards(self.catalog.pillars), breadcrumbs=[])
+                    pillars=self.pillar_cards(), breadcrumbs=[])
 
     def redirect(self, slug: str) -> dict:
         doc = self.catalog.docs[slug]
