@@ -1,0 +1,251 @@
+"""The bundled site in a real browser: reading, navigating, searching, accessibility, print, and screenshots for review.
+
+Drives the system's Chromium (/usr/bin/chromium) with Playwright, headless; axe-core comes bundled with
+axe-playwright-python. Without Chromium these tests skip, unless HEALTHSITE_REQUIRE_BROWSER=1 (set by .ci/run).
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from browser_support import (AXE_OPTIONS, CHROMIUM_ARGS, PageWatch, axe_report, browser_unavailable, chromium_path,
+                             load_every_search_result, serve_folder)
+from conftest import ROOT
+
+SCREENSHOTS = ROOT / "tests" / "screenshots"
+PHONE, DESKTOP = 375, 1280
+
+
+@pytest.fixture(scope="module")
+def site_url(bundled_site: Path):
+    """Serve the built bundled site on 127.0.0.1 for the browser."""
+    with serve_folder(bundled_site / "public") as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """Start the system's Chromium once for this module."""
+    executable = chromium_path()
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        browser_unavailable("Playwright for Python is not installed")
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=str(executable), headless=True, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def open_page(browser):
+    """Return a function that opens a fresh page at a width and colour scheme, with a watch on its errors."""
+    contexts = []
+
+    def open_(width: int = DESKTOP, scheme: str = "light", javascript: bool = True):
+        context = browser.new_context(viewport={"width": width, "height": 800}, color_scheme=scheme,
+                                      java_script_enabled=javascript)
+        contexts.append(context)
+        page = context.new_page()
+        page.set_default_timeout(15_000)
+        watch = PageWatch()
+        watch.attach(page)
+        return page, watch
+
+    yield open_
+    for context in contexts:
+        context.close()
+
+
+@pytest.fixture(scope="module")
+def page_types(bundled_site: Path) -> dict[str, str]:
+    """Pick one site path of every page type from the built site: a long article, a pillar, a tag and so on."""
+    public = bundled_site / "public"
+    home = (public / "index.html").read_text(encoding="utf-8")
+    pillar = re.search(r'<nav class="pillar-nav".*?<a href="([^"]+)"', home, re.S).group(1)
+    articles = sorted(public.glob("*/*/index.html"))
+    long_article = next(p for p in articles if 'class="toc"' in p.read_text(encoding="utf-8")
+                        and 'admonition warning' in p.read_text(encoding="utf-8") and "tags" not in p.parts)
+    tag = sorted(public.glob("tags/*/index.html"))[0]
+    return {
+        "home": "/",
+        "pillar": pillar,
+        "article": "/" + long_article.parent.relative_to(public).as_posix() + "/",
+        "tag": "/" + tag.parent.relative_to(public).as_posix() + "/",
+        "tag-index": "/tags/",
+        "404": "/404.html",
+        "search": "/search/?q=cramps",
+    }
+
+
+def open_search_results(page, site_url: str, query: str) -> None:
+    """Open the search page for a query and wait until Pagefind has shown every result."""
+    page.goto(f"{site_url}/search/?q={query}")
+    page.locator("pagefind-results a.pf-result-link").first.wait_for()
+    load_every_search_result(page)
+
+
+def test_reader_clicks_home_to_pillar_to_article_to_related_and_back_by_breadcrumbs(site_url, open_page) -> None:
+    page, watch = open_page()
+    page.goto(site_url + "/")
+    pillar_link = page.locator("main .card-pillar .card-title a").first
+    pillar_title = pillar_link.inner_text()
+    pillar_link.click()
+    assert page.locator("h1").inner_text() == pillar_title
+
+    article_link = page.locator("main .cards .card-title a").first
+    article_title = article_link.inner_text()
+    article_link.click()
+    assert page.locator("h1").inner_text() == article_title
+    assert page.locator(".breadcrumbs a").nth(1).inner_text() == pillar_title
+
+    related_link = page.locator(".related .card-title a").first
+    related_title = related_link.inner_text()
+    related_link.click()
+    assert page.locator("h1").inner_text() == related_title
+    crumbs = page.locator(".breadcrumbs li")
+    assert crumbs.last.inner_text() == related_title
+    assert crumbs.last.locator("[aria-current=page]").count() == 1
+
+    crumb_pillar = page.locator(".breadcrumbs a").nth(1)
+    crumb_pillar_title = crumb_pillar.inner_text()
+    crumb_pillar.click()
+    assert page.locator("h1").inner_text() == crumb_pillar_title
+    assert page.locator(f'main .card-title a:text-is("{related_title}")').count() == 1
+    page.locator(".breadcrumbs a", has_text="Home").click()
+    assert page.url == site_url + "/"
+    assert not watch.problems
+
+
+def test_search_box_on_a_page_finds_an_article_and_opens_it(site_url, open_page, page_types) -> None:
+    page, watch = open_page(PHONE)
+    page.goto(site_url + page_types["article"])
+    target_title = page.locator("h1").inner_text()
+    page.goto(site_url + "/")
+    search = page.get_by_role("searchbox", name="Search this site")
+    search.fill(target_title)
+    search.press("Enter")
+    assert re.search(r"/search/\?q=", page.url)
+    result = page.locator(f'pagefind-results a.pf-result-link[href="{page_types["article"]}"]')
+    result.wait_for()
+    assert result.inner_text() == target_title
+    assert page.locator("pagefind-results .pf-result-excerpt").first.inner_text().strip()
+    result.click()
+    page.wait_for_url(site_url + page_types["article"])
+    assert page.locator("h1").inner_text() == target_title
+    assert not watch.problems
+
+
+def test_typing_on_the_search_page_shows_titles_and_excerpts(site_url, open_page) -> None:
+    page, watch = open_page()
+    page.goto(site_url + "/search/")
+    page.locator("pagefind-input input").press_sequentially("stretch", delay=20)
+    first = page.locator("pagefind-results a.pf-result-link").first
+    first.wait_for()
+    assert re.search(r"\d+ results? for stretch", page.locator("pagefind-summary").inner_text())
+    assert "stretch" in page.locator("pagefind-results .pf-result-excerpt").first.inner_text().lower()
+    title = first.inner_text()
+    first.click()
+    assert page.locator("h1").inner_text() == title
+    assert not watch.problems
+
+
+def test_search_results_narrow_to_one_pillar(site_url, open_page) -> None:
+    from playwright.sync_api import expect
+
+    page, watch = open_page()
+    page.goto(site_url + "/")
+    nav = page.locator(".pillar-nav a")
+    pillars = {nav.nth(i).inner_text(): nav.nth(i).get_attribute("href") for i in range(nav.count())}
+    open_search_results(page, site_url, "back")
+    everywhere = page.locator("pagefind-results a.pf-result-link").count()
+    summary = page.locator("pagefind-summary").inner_text()
+    title, path = next(iter(pillars.items()))
+    group = page.locator("pagefind-filter-pane details.pf-filter-group")
+    if group.count() and group.first.get_attribute("open") is None:
+        group.first.locator("summary").click()
+    page.get_by_role("checkbox", name=re.compile("^" + re.escape(title))).check()
+    page.wait_for_function("n => document.querySelectorAll('pagefind-results li.pf-result').length < n", arg=everywhere)
+    expect(page.locator("pagefind-summary")).not_to_have_text(summary)
+    load_every_search_result(page)
+    hrefs = page.locator("pagefind-results a.pf-result-link").evaluate_all("links => links.map(a => a.getAttribute('href'))")
+    assert hrefs and all(href.startswith(path) for href in hrefs), (path, hrefs)
+    assert not watch.problems
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+@pytest.mark.parametrize("width", [PHONE, DESKTOP])
+def test_every_page_type_has_no_axe_violations(site_url, open_page, page_types, width, scheme) -> None:
+    from axe_playwright_python.sync_playwright import Axe
+
+    axe = Axe()
+    page, watch = open_page(width, scheme)
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    violations = {}
+    for name, path in page_types.items():
+        if name == "search":
+            open_search_results(page, site_url, "cramps")
+        else:
+            page.goto(site_url + path)
+        report = axe_report(axe.run(page, options=AXE_OPTIONS))
+        if report:
+            violations[name] = report
+        page.screenshot(path=str(SCREENSHOTS / f"{name}-{width}-{scheme}.png"), full_page=True)
+    assert not violations, "\n".join(f"{name} ({path}):\n{report}" for name, report in violations.items()
+                                     for path in [page_types[name]])
+    assert not watch.problems
+
+
+def test_pages_fit_a_375_px_phone_without_sideways_scrolling(site_url, open_page, page_types) -> None:
+    page, watch = open_page(PHONE)
+    too_wide = {}
+    for name, path in page_types.items():
+        page.goto(site_url + path)
+        width = page.evaluate("document.documentElement.scrollWidth")
+        if width > PHONE:
+            too_wide[name] = width
+    assert not too_wide
+    assert not watch.problems
+
+
+def test_skip_link_is_the_first_tab_stop_and_moves_to_the_main_content(site_url, open_page, page_types) -> None:
+    page, watch = open_page()
+    page.goto(site_url + page_types["article"])
+    page.keyboard.press("Tab")
+    focused = page.evaluate("document.activeElement.textContent")
+    assert focused == "Skip to main content"
+    assert page.locator(".skip-link").is_visible()
+    page.keyboard.press("Enter")
+    assert page.evaluate("document.activeElement.id") == "main"
+    assert not watch.problems
+
+
+def test_site_works_without_javascript_and_search_says_it_needs_it(site_url, open_page) -> None:
+    page, watch = open_page(javascript=False)
+    page.goto(site_url + "/")
+    page.locator("main .card-pillar .card-title a").first.click()
+    article = page.locator("main .cards .card-title a").first
+    title = article.inner_text()
+    article.click()
+    assert page.locator("h1").inner_text() == title
+    search = page.get_by_role("searchbox", name="Search this site")
+    search.fill("sleep")
+    search.press("Enter")
+    assert page.url.endswith("/search/?q=sleep")
+    assert "Search needs JavaScript" in page.locator("main").inner_text()
+    assert not watch.problems
+
+
+def test_printed_article_hides_navigation_and_shows_link_addresses(site_url, open_page, page_types) -> None:
+    page, watch = open_page()
+    page.goto(site_url + page_types["article"])
+    page.emulate_media(media="print")
+    for hidden in (".pillar-nav", ".site-search", ".breadcrumbs", ".related"):
+        assert not page.locator(hidden).is_visible(), hidden
+    after = page.locator(".sources a").first.evaluate("a => getComputedStyle(a, '::after').content")
+    href = page.locator(".sources a").first.get_attribute("href")
+    assert href in after
+    assert not watch.problems
