@@ -10,9 +10,9 @@ import os
 import posixpath
 import re
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 import markdown
@@ -20,8 +20,9 @@ import markdown
 from . import __version__
 from .catalog import Catalog
 from .config import HtmlConfig, SiteConfig
-from .diagnostics import Diagnostics, did_you_mean
+from .diagnostics import Diagnostic, Diagnostics, did_you_mean
 from .model import Body, Document, Heading, Link
+from .progress import no_progress
 from .readability import plain_text, text_stats
 from .sanitize import sanitize
 
@@ -63,12 +64,53 @@ class Rendered:
     keywords: list[str]
 
 
-def render_bodies(config: SiteConfig, catalog: Catalog, diags: Diagnostics) -> dict[str, Body]:
+@dataclass(slots=True)
+class BodyMemo:
+    """Keep bodies in memory between rebuilds in one process (`serve`), so an edit re-renders only its own body."""
+
+    rendered: dict[str, tuple[str, int, str, Rendered]] = field(default_factory=dict)  # path -> key, line, body, result
+    resolved: dict[str, tuple[Document, Rendered, Body, tuple[Diagnostic, ...]]] = field(default_factory=dict)
+    links: tuple = ()  # what link targets resolved against: a change makes every resolved body stale
+
+
+Track = Callable[..., Iterable]  # (label, items, total) -> the same items, counted
+
+
+def render_bodies(config: SiteConfig, catalog: Catalog, diags: Diagnostics, memo: BodyMemo | None = None,
+                  track: Track = no_progress) -> dict[str, Body]:
     """Render every published body (from the cache where possible) and check its links and anchors."""
     docs = list(catalog.docs.values())
-    rendered = _render_all(docs, config, diags)
-    bodies = {doc.slug: _resolve(doc, rendered[doc.slug], config, catalog, diags) for doc in docs if doc.slug in rendered}
+    rendered = _render_all(docs, config, diags, memo, track)
+    if memo is None:
+        bodies = {doc.slug: _resolve(doc, rendered[doc.slug], config, catalog, diags) for doc in docs
+                  if doc.slug in rendered}
+    else:
+        bodies = _resolve_remembered(docs, rendered, config, catalog, diags, memo)
     _check_anchors(catalog, bodies, diags)
+    return bodies
+
+
+def _resolve_remembered(docs: Sequence[Document], rendered: Mapping[str, Rendered], config: SiteConfig,
+                        catalog: Catalog, diags: Diagnostics, memo: BodyMemo) -> dict[str, Body]:
+    """Resolve links, reusing the last result (and its diagnostics) for bodies whose text and targets are unchanged."""
+    links = (config.base_path, catalog.urls, catalog.by_source, frozenset(catalog.unpublished))
+    if links != memo.links:
+        memo.resolved.clear()
+        memo.links = links
+    bodies: dict[str, Body] = {}
+    for doc in docs:
+        if doc.slug not in rendered:
+            continue
+        entry = memo.resolved.get(doc.slug)
+        if entry is None or entry[1] is not rendered[doc.slug] or entry[0].path != doc.path:
+            found = Diagnostics(levels=diags.levels)
+            body = _resolve(doc, rendered[doc.slug], config, catalog, found)
+            entry = memo.resolved[doc.slug] = (doc, rendered[doc.slug], body, tuple(found.items))
+        for item in entry[3]:
+            (diags.error if item.level == "error" else diags.warning)(item.code, item.path, item.line, item.message,
+                                                                      item.hint)
+        bodies[doc.slug] = entry[2]
+    memo.resolved = {slug: memo.resolved[slug] for slug in bodies}
     return bodies
 
 
@@ -78,13 +120,19 @@ def settings_key(settings: HtmlConfig) -> str:
                        {k: list(v) for k, v in sorted(settings.extra_attributes.items())}], sort_keys=True)
 
 
-def _render_all(docs: Sequence[Document], config: SiteConfig, diags: Diagnostics) -> dict[str, Rendered]:
-    """Render the bodies the cache lacks, in a process pool when there are many."""
+def _render_all(docs: Sequence[Document], config: SiteConfig, diags: Diagnostics, memo: BodyMemo | None = None,
+                track: Track = no_progress) -> dict[str, Rendered]:
+    """Render the bodies the caches lack, in a process pool when there are many."""
     key = settings_key(config.html)
     cache = config.cache_path / "bodies" if config.cache else None
     results: dict[str, Rendered] = {}
     todo: list[tuple[Document, str]] = []
+    remembered = memo.rendered if memo is not None else {}
     for doc in docs:
+        hit = remembered.get(doc.path)
+        if hit is not None and hit[2] == doc.body and hit[:2] == (key, doc.body_line):  # the same str: no compare
+            results[doc.slug] = hit[3]
+            continue
         digest = hashlib.sha256(f"{key}\0{doc.body_line}\0{doc.body}".encode()).hexdigest()
         cached = _read_cache(cache, digest)
         if cached is not None:
@@ -94,9 +142,9 @@ def _render_all(docs: Sequence[Document], config: SiteConfig, diags: Diagnostics
     jobs = [(doc.body, doc.body_line, config.html) for doc, _ in todo]
     if len(jobs) >= PARALLEL_THRESHOLD and (os.cpu_count() or 1) > 1:
         with ProcessPoolExecutor() as pool:
-            outcomes = list(pool.map(_render_job, jobs, chunksize=32))
+            outcomes = list(track("Rendering Markdown", pool.map(_render_job, jobs, chunksize=32), len(jobs)))
     else:
-        outcomes = [_render_job(job) for job in jobs]
+        outcomes = list(track("Rendering Markdown", map(_render_job, jobs), len(jobs)))
     for (doc, digest), outcome in zip(todo, outcomes):
         if isinstance(outcome, str):
             diags.error("markdown-failed", doc.path, doc.body_line, outcome,
@@ -104,6 +152,9 @@ def _render_all(docs: Sequence[Document], config: SiteConfig, diags: Diagnostics
             continue
         results[doc.slug] = outcome
         _write_cache(cache, digest, outcome)
+    if memo is not None:
+        memo.rendered = {doc.path: (key, doc.body_line, doc.body, results[doc.slug]) for doc in docs
+                         if doc.slug in results}
     return results
 
 

@@ -10,12 +10,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .assets import collect_assets
-from .bodies import render_bodies
+from .bodies import Track, render_bodies
 from .catalog import build_catalog
 from .check import check_site
 from .config import SiteConfig
 from .diagnostics import Diagnostics
 from .load import load_documents
+from .progress import no_progress
 from .relate import Site, relate
 from .render import render_pages
 from .write import Published, publish
@@ -24,6 +25,7 @@ from .write import Published, publish
 @dataclass(slots=True)
 class Timings:
     stages: dict[str, float] = field(default_factory=dict)
+    track: Track = no_progress  # counts the items of long stages as they go (Progress.track), for the writer to watch
 
     @contextmanager
     def stage(self, name: str):
@@ -52,7 +54,7 @@ def load_site(config: SiteConfig, diags: Diagnostics, timings: Timings | None = 
     if diags.errors:
         return None
     with timings.stage("markdown"):
-        bodies = render_bodies(config, catalog, diags)
+        bodies = render_bodies(config, catalog, diags, track=timings.track)
     # Broken links leave the other bodies whole: relate anyway, so `check` reports every problem at once.
     with timings.stage("relate"):
         return relate(config, catalog, bodies)
@@ -70,7 +72,7 @@ def build(config: SiteConfig, diags: Diagnostics, strict: bool = False, timings:
         return BuildResult(site, None)
     with timings.stage("render and write"):
         assets = collect_assets(config)
-        pages = render_pages(site, assets, diags)
+        pages = timings.track("Writing pages", render_pages(site, assets, diags))
         finish = (lambda folder: index_search(folder, diags)) if config.search else None
         published = publish(pages, assets, config.out_path, diags, finish=finish, strict=strict)
     return BuildResult(site, published)
