@@ -14,6 +14,7 @@ from .check import check_site
 from .config import SiteConfig, load_config
 from .diagnostics import Diagnostics
 from .pipeline import Timings, build, load_site
+from .progress import Progress
 from .report import format_report, report_data
 
 EXIT_OK, EXIT_CONTENT, EXIT_USAGE = 0, 1, 2
@@ -43,7 +44,39 @@ def _parser() -> argparse.ArgumentParser:
                               help="text, json, or github (GitHub Actions annotations)")
     check_parser.add_argument("--report", action="store_true", help="print a table per article and per pillar")
     check_parser.set_defaults(run=run_check)
+    _writing_loop_commands(commands)
     return parser
+
+
+def _writing_loop_commands(commands: argparse._SubParsersAction) -> None:
+    """Add `serve` and `new`, the commands of the writer's edit-and-look loop."""
+    serve_parser = commands.add_parser("serve", help="serve the site with drafts, reloading the browser on every save")
+    serve_parser.add_argument("--config", default="site.yaml", help="site configuration file (default: site.yaml)")
+    serve_parser.add_argument("--content", help="content folder (default: content)")
+    serve_parser.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)")
+    serve_parser.add_argument("--port", type=int, default=8000, help="port to listen on (default: 8000; 0: any free)")
+    serve_parser.add_argument("--quiet", action="store_true", help="print only the address and problems")
+    serve_parser.set_defaults(run=run_serve)
+    new_parser = commands.add_parser("new", help="start a new article as a draft from the article skeleton")
+    new_parser.add_argument("title", help='the article\'s title, e.g. "Why does my back ache after sitting?"')
+    new_parser.add_argument("--pillar", required=True, help="the pillar it belongs to, e.g. circulation")
+    new_parser.add_argument("--tags", default="", help="comma-separated tags, e.g. posture,sitting")
+    new_parser.add_argument("--slug", help="file and URL name (default: from the title)")
+    new_parser.add_argument("--config", default="site.yaml", help="site configuration file (default: site.yaml)")
+    new_parser.add_argument("--content", help="content folder (default: content)")
+    new_parser.set_defaults(run=run_new)
+
+
+def run_serve(args: argparse.Namespace) -> int:
+    """Serve the site until Ctrl-C; imported here because a build needs neither the server nor the watcher."""
+    from .serve import serve_site
+    return serve_site(args)
+
+
+def run_new(args: argparse.Namespace) -> int:
+    """Write a new draft article from the skeleton."""
+    from .new import new_article
+    return new_article(args)
 
 
 def _site_options(parser: argparse.ArgumentParser) -> None:
@@ -72,7 +105,7 @@ def run_build(args: argparse.Namespace) -> int:
     diags = Diagnostics()
     config = read_config(args, diags)
     diags.levels = config.checks
-    timings = Timings()
+    timings = Timings(track=Progress.for_stream(sys.stdout, args.quiet).track)
     result = build(config, diags, strict=args.strict, timings=timings) if not diags.errors else None
     report = diags.format()
     if report:

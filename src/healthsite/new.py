@@ -1,0 +1,161 @@
+"""`healthsite new`: start an article as a draft, with valid front matter and the sections every article needs."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import sys
+from pathlib import Path, PurePosixPath
+
+from .config import SiteConfig, build_date_today, load_config
+from .diagnostics import Diagnostics, did_you_mean
+from .fields import slugify
+from .load import read_document
+
+EXIT_OK, EXIT_USAGE = 0, 2
+_PILLAR_KIND = re.compile(r"^kind:\s*['\"]?pillar['\"]?\s*$", re.M)
+
+SKELETON = """\
+---
+title: {title}
+description: "TODO: one plain sentence, under 160 characters, on what this article helps the reader with."
+date: {date}
+pillar: {pillar}
+tags: [{tags}]
+draft: true
+# When a clinician has checked it:
+# reviewed: {date}
+# reviewer: Dr A. Name, GP
+sources:
+  # Every source you relied on: the page lists them, numbered.
+  - title: "TODO: the title of the page or paper"
+    publisher: "TODO: who published it, e.g. NHS"
+    url: https://example.org/replace-me
+---
+
+Start with two or three short sentences: who this page is for, and what it will help them understand or do.
+
+## What is it?
+
+Explain it in plain words. Short sentences, everyday terms; say what a medical word means the first time you use it.
+
+## Why does it happen?
+
+## What can help?
+
+- One thing a reader can try today, and how long to give it.
+- When to stop, and what to try next.
+
+## What to expect
+
+!!! warning "When to get help"
+    Get urgent medical help (call your local emergency number, such as 999 in the UK or 911 in the US) if you have:
+
+    - a warning sign that needs help today
+    - another warning sign
+
+    See a GP or physiotherapist if it is not getting better after a few weeks.
+"""
+
+
+def new_article(args: argparse.Namespace) -> int:
+    """Write content/<pillar>/<slug>.md from the skeleton; refuse to overwrite, and say what to fix on a mistake."""
+    diags = Diagnostics()
+    config = load_config(Path(args.config), diags, config_required=args.config != "site.yaml",
+                         content_dir=args.content)
+    if diags.errors:
+        print(diags.format(), file=sys.stderr)
+        return EXIT_USAGE
+    try:
+        target, text = plan_article(config, args.title, args.pillar, args.tags, args.slug)
+    except ValueError as exc:
+        print(f"healthsite new: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        with open(target, "x", encoding="utf-8", newline="\n") as handle:  # "x": never overwrite, even in a race
+            handle.write(text)
+    except FileExistsError:
+        print(f"healthsite new: {_shown(target, config)} already exists; healthsite new never overwrites or "
+              "duplicates an article. Choose another title, or pass --slug", file=sys.stderr)
+        return EXIT_USAGE
+    print(f"Wrote {_shown(target, config)} (a draft: `healthsite serve` shows it; set 'draft: false' to publish it)")
+    return EXIT_OK
+
+
+def plan_article(config: SiteConfig, title: str, pillar: str, tags: str, slug: str | None = None) -> tuple[Path, str]:
+    """Return the new article's file and text; raise ValueError with a suggestion when a name is wrong."""
+    title = " ".join(title.split())
+    if not title:
+        raise ValueError("the title is empty. Write it in quotes: healthsite new \"Why does my back ache?\"")
+    slug = slug if slug is not None else slugify(title)
+    if slug != slugify(slug) or not slug:
+        raise ValueError(f"'{slug}' is not a lowercase-hyphenated name. Try --slug {slugify(slug) or 'my-article'}")
+    folders = pillar_folders(config)
+    if pillar not in folders:
+        hint = did_you_mean(pillar, folders) or f"Known pillars: {', '.join(sorted(folders)) or 'none yet'}"
+        raise ValueError(f"pillar '{pillar}' does not exist. {hint}")
+    taken = next((p for p in config.content_path.rglob(f"{slug}.md") if not _hidden(p, config)), None)
+    target = folders[pillar] / f"{slug}.md"
+    if taken is not None:
+        what = "already exists" if taken.resolve() == target.resolve() else f"already has the name '{slug}'"
+        raise ValueError(f"{_shown(taken, config)} {what}; healthsite new never overwrites or duplicates an article. "
+                         "Choose another title, or pass --slug")
+    front = dict(title=json.dumps(title, ensure_ascii=False), date=build_date_today().isoformat(), pillar=pillar,
+                 tags=", ".join(check_tags(config, tags)))
+    return target, SKELETON.format(**front)
+
+
+def check_tags(config: SiteConfig, written: str) -> list[str]:
+    """Normalise comma-separated tags as the build does; raise ValueError naming the closest known tag."""
+    tags: list[str] = []
+    for raw in (t.strip() for t in written.split(",")):
+        if not raw:
+            continue
+        tag = config.tag_aliases.get(slugify(raw), slugify(raw))
+        if not tag:
+            raise ValueError(f"tag '{raw}' has no letters or digits")
+        if config.tags and tag not in config.tags:
+            hint = did_you_mean(tag, list(config.tags) + list(config.tag_aliases))
+            raise ValueError(f"tag '{raw}' is not in the tag vocabulary in {config.config_path}. "
+                             + (hint or "Add it to 'tags' in site.yaml, or use a listed tag"))
+        tags.append(tag)
+    return list(dict.fromkeys(tags))
+
+
+def pillar_folders(config: SiteConfig) -> dict[str, Path]:
+    """Find every pillar page and the folder its articles live in, reading only files that say 'kind: pillar'."""
+    folders: dict[str, Path] = {}
+    content = config.content_path
+    for file in sorted(content.rglob("*.md")) if content.is_dir() else ():
+        if _hidden(file, config) or not _PILLAR_KIND.search(_front_matter(file)):
+            continue
+        doc = read_document(file, config, Diagnostics())
+        if doc is not None and doc.kind == "pillar":
+            source = PurePosixPath(doc.source_path)
+            own_folder = source.stem in ("index", "_index") and source.parent.name
+            folders.setdefault(doc.slug, file.parent if own_folder else content / doc.slug)
+    return folders
+
+
+def _front_matter(file: Path) -> str:
+    """Return the text up to the closing '---' (or the first few kilobytes), enough to spot 'kind: pillar'."""
+    try:
+        with open(file, encoding="utf-8", errors="replace") as handle:
+            head = handle.read(8192)
+    except OSError:
+        return ""
+    end = head.find("\n---", 3)
+    return head[: end if end > 0 else len(head)]
+
+
+def _hidden(file: Path, config: SiteConfig) -> bool:
+    return any(part.startswith(".") for part in file.relative_to(config.content_path).parts)
+
+
+def _shown(path: Path, config: SiteConfig) -> str:
+    try:
+        return path.resolve().relative_to(Path.cwd().resolve()).as_posix()
+    except ValueError:
+        return path.as_posix()
