@@ -27,16 +27,23 @@ ATTRIBUTES = {
     "blockquote": {"cite"},
 }
 URL_SCHEMES = frozenset({"http", "https", "mailto", "tel"})
+FORBIDDEN_TAGS = frozenset({
+    "script", "style", "iframe", "frame", "frameset", "object", "embed", "applet", "param", "svg", "math", "form",
+    "input", "button", "textarea", "select", "link", "meta", "base", "portal", "noscript",
+})
+"""Elements never allowed, even when site.yaml lists them: they run script, load other documents or take input."""
+FORBIDDEN_ATTRIBUTES = frozenset({"style", "srcdoc", "formaction"})
+"""Attributes never allowed, like every on* event handler, even when site.yaml lists them."""
 
 
 def sanitize(html: str, settings: HtmlConfig) -> str:
     """Keep only allowlisted elements, attributes and URL schemes; drop script and its contents."""
-    tags = set(TAGS) | set(settings.extra_tags)
+    tags = {tag.lower() for tag in TAGS | set(settings.extra_tags)} - FORBIDDEN_TAGS
     attributes: dict[str, set[str]] = {"*": set(GLOBAL_ATTRIBUTES)}
     for tag, names in ATTRIBUTES.items():
         attributes[tag] = set(names)
     for tag, names in settings.extra_attributes.items():
-        attributes.setdefault(tag, set()).update(n for n in names if not n.lower().startswith("on") and n != "style")
-    tags -= {"script", "style", "iframe", "object", "embed", "svg", "math", "form", "input", "button", "link", "meta"}
+        allowed = {n.lower() for n in names} - FORBIDDEN_ATTRIBUTES
+        attributes.setdefault(tag.lower(), set()).update(n for n in allowed if not n.startswith("on"))
     return nh3.clean(html, tags=tags, attributes=attributes, url_schemes=set(URL_SCHEMES), link_rel=None,
                      strip_comments=True)
