@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from browser_support import (AXE_OPTIONS, CHROMIUM_ARGS, PageWatch, axe_report, browser_unavailable, chromium_path,
-                             load_every_search_result, serve_folder)
+from browser_support import (AXE_OPTIONS, CHROMIUM_ARGS, REQUIRE_BROWSER, PageWatch, axe_report, browser_unavailable,
+                             chromium_path, load_every_search_result, serve_folder)
 from conftest import ROOT
 
 SCREENSHOTS = ROOT / "tests" / "screenshots"
@@ -79,6 +79,15 @@ def page_types(bundled_site: Path) -> dict[str, str]:
         "404": "/404.html",
         "search": "/search/?q=cramps",
     }
+
+
+def test_missing_browser_skips_locally_but_fails_when_ci_requires_browsers(monkeypatch) -> None:
+    monkeypatch.delenv(REQUIRE_BROWSER, raising=False)
+    with pytest.raises(pytest.skip.Exception, match="Chromium is not installed"):
+        browser_unavailable("Chromium is not installed")
+    monkeypatch.setenv(REQUIRE_BROWSER, "1")
+    with pytest.raises(pytest.fail.Exception, match="HEALTHSITE_REQUIRE_BROWSER=1 forbids skipping browser tests"):
+        browser_unavailable("Chromium is not installed")
 
 
 def open_search_results(page, site_url: str, query: str) -> None:
