@@ -97,6 +97,12 @@ class LiveSite:
                 return Response(500, "text/plain; charset=utf-8", b"The site could not be loaded; see the terminal.\n")
             return self.pages.respond(path)
 
+    def paths(self) -> list[str]:
+        """List the pages and other generated files the site serves now."""
+        self.loaded.wait()
+        with self.lock:
+            return self.pages.paths() if self.pages else []
+
     def _classify(self, changed: Iterable[Path] | None) -> dict[str, set[Path]]:
         """Sort changed paths into config, content, templates and static."""
         if changed is None or self.config is None:

@@ -59,6 +59,12 @@ class Pages:
             self.cache[out] = self._respond(out, url_path)
         return self.cache[out]
 
+    def paths(self) -> list[str]:
+        """List every file this version serves besides static files: pages, feeds, robots.txt."""
+        if self.site is None:
+            return []
+        return list(self._plan()) + [name for name, _ in site_files(self.site)]
+
     def _respond(self, out: str, url_path: str) -> Response:
         asset = self.assets.files.get(out) if self.assets else None
         if asset is not None:

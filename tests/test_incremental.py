@@ -1,0 +1,224 @@
+"""Incremental work gives the same bytes as starting afresh: warm builds, `serve`'s rebuilds, and progress output."""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+import healthsite.bodies
+from conftest import BUILD_EPOCH, run_healthsite
+from healthsite.livesite import LiveSite
+from healthsite.progress import Progress
+
+
+def tree(folder: Path) -> dict[str, bytes]:
+    """Return every file below `folder` with its bytes."""
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def cached_bodies(site: Path) -> list[Path]:
+    return sorted((site / ".healthsite-cache" / "bodies").rglob("*.json"))
+
+
+def replace_in(site: Path, name: str, old: str, new: str) -> None:
+    path = site / name
+    text = path.read_text(encoding="utf-8")
+    assert old in text, (name, old)
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def edit_body(site: Path) -> set[Path]:
+    replace_in(site, "content/back/night-pain.md", "Stiffness in the morning is common.",
+               "Stiffness in the morning is very common.")
+    return {site / "content/back/night-pain.md"}
+
+
+def rename_article(site: Path) -> set[Path]:
+    old, new = site / "content/legs/calf-stretches.md", site / "content/legs/calf-and-ankle-stretches.md"
+    old.rename(new)
+    replace_in(site, "content/legs/index.md", "(calf-stretches.md)", "(calf-and-ankle-stretches.md)")
+    return {old, new, site / "content/legs/index.md"}
+
+
+def delete_article(site: Path) -> set[Path]:
+    (site / "content/legs/next-year.md").unlink()
+    return {site / "content/legs/next-year.md"}
+
+
+def change_tags(site: Path) -> set[Path]:
+    replace_in(site, "content/back/stretches.md", "tags: [back-pain, stretches]", "tags: [back-pain, sleep, cramps]")
+    return {site / "content/back/stretches.md"}
+
+
+def add_folder(site: Path) -> set[Path]:
+    (site / "content/legs/more").mkdir()
+    (site / "content/legs/more/ankles.md").write_text("---\ntitle: Stiff ankles\ndescription: Why ankles stiffen.\n"
+                                                      "date: 2026-03-03\npillar: legs\ntags: [legs]\n---\n\n"
+                                                      "Move them [gently](../index.md).\n", encoding="utf-8")
+    return {site / "content/legs/more", site / "content/legs/more/ankles.md"}
+
+
+def move_folder(site: Path) -> set[Path]:
+    (site / "content/legs/more").rename(site / "content/legs/extra")  # a folder's files send no events of their own
+    return {site / "content/legs/more", site / "content/legs/extra"}
+
+
+# Each change, and how many bodies it must render afresh: the rest come from the cache.
+CHANGES: list[tuple[Callable[[Path], set[Path]], int]] = [
+    (edit_body, 1), (rename_article, 1), (delete_article, 0), (change_tags, 0), (add_folder, 1), (move_folder, 0)]
+
+
+def test_warm_builds_write_the_same_bytes_as_cold_builds_after_every_kind_of_change(copy_site, tmp_path):
+    site = copy_site("full")
+    first = run_healthsite("build", "--out", str(tmp_path / "first"), cwd=site)
+    assert first.code == 0, first.err
+    for change, renders in CHANGES:
+        cached = len(cached_bodies(site))
+        change(site)
+        warm = run_healthsite("build", "--out", str(tmp_path / "warm"), cwd=site)
+        assert warm.code == 0, (change.__name__, warm.err)
+        assert len(cached_bodies(site)) == cached + renders, change.__name__  # only changed bodies were rendered
+        cold = run_healthsite("build", "--no-cache", "--out", str(tmp_path / "cold"), cwd=site)
+        assert cold.code == 0, (change.__name__, cold.err)
+        assert len(cached_bodies(site)) == cached + renders  # --no-cache neither reads nor writes the cache
+        assert tree(tmp_path / "warm") == tree(tmp_path / "cold"), change.__name__
+
+
+def test_a_warm_build_reads_bodies_from_the_cache_and_no_cache_renders_them_afresh(copy_site, tmp_path):
+    site = copy_site("minimal")
+    assert run_healthsite("build", cwd=site).code == 0
+    for entry in cached_bodies(site):  # tamper with the cache, so using it shows in the page
+        data = json.loads(entry.read_text(encoding="utf-8"))
+        data["html"] = data["html"].replace("Keep moving gently", "Read from the cache")
+        entry.write_text(json.dumps(data), encoding="utf-8")
+    page = "guide/first-steps/index.html"
+    assert run_healthsite("build", "--out", "warm", cwd=site).code == 0
+    assert "Read from the cache" in (site / "warm" / page).read_text(encoding="utf-8")
+    assert run_healthsite("build", "--no-cache", "--out", "cold", cwd=site).code == 0
+    assert "Keep moving gently" in (site / "cold" / page).read_text(encoding="utf-8")
+
+
+def test_two_cold_builds_of_a_changed_site_and_a_fresh_copy_agree(copy_site, tmp_path):
+    site = copy_site("full")
+    assert run_healthsite("build", cwd=site).code == 0
+    for change, _ in CHANGES:
+        change(site)
+    assert run_healthsite("build", "--out", str(tmp_path / "warm"), cwd=site).code == 0
+    fresh = tmp_path / "fresh"
+    shutil.copytree(site, fresh, ignore=shutil.ignore_patterns(".healthsite-cache", "public"))
+    assert run_healthsite("build", "--out", str(tmp_path / "from-scratch"), cwd=fresh).code == 0
+    assert tree(tmp_path / "warm") == tree(tmp_path / "from-scratch")
+
+
+# serve keeps its site in memory and rebuilds from what changed; a fresh load must serve the very same pages.
+
+def served(live: LiveSite) -> dict[str, tuple[int, bytes]]:
+    """Return every page and generated file the live site serves, without the reload script's version."""
+    pages = {}
+    for path in sorted(live.paths()):
+        response = live.respond("/" + path)
+        pages[path] = (response.status, re.sub(rb'var seen = "[^"]*"', b"", response.body))
+    return pages
+
+
+@pytest.fixture
+def count_renders(monkeypatch) -> list[str]:
+    """Count the Markdown bodies rendered from source (in this process, as `serve` renders small sites)."""
+    rendered: list[str] = []
+    original = healthsite.bodies._render_job
+
+    def render_job(job):
+        rendered.append(job[0][:40])
+        return original(job)
+    monkeypatch.setattr(healthsite.bodies, "_render_job", render_job)
+    return rendered
+
+
+def test_serve_rebuilds_only_what_changed_and_serves_what_a_fresh_load_serves(copy_site, monkeypatch, count_renders):
+    site = copy_site("full")
+    monkeypatch.chdir(site)
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", BUILD_EPOCH)
+    shutil.rmtree(site / ".healthsite-cache", ignore_errors=True)
+    live = LiveSite(site / "site.yaml")
+    live.update()
+    assert len(count_renders) == 10 and not live.errors
+    for change, renders in CHANGES:
+        count_renders.clear()
+        assert live.update(change(site))
+        assert len(count_renders) == renders, change.__name__
+        fresh = LiveSite(site / "site.yaml")
+        fresh.update()
+        assert not live.errors and served(live) == served(fresh), change.__name__
+
+
+def test_serve_rerenders_pages_but_no_body_when_a_template_changes(copy_site, monkeypatch, count_renders):
+    site = copy_site("minimal")
+    monkeypatch.chdir(site)
+    (site / "templates").mkdir()
+    (site / "templates/page.html").write_text('{% extends "base.html" %}{% block main %}One{% endblock %}\n')
+    live = LiveSite(site / "site.yaml")
+    live.update()
+    count_renders.clear()
+    (site / "templates/page.html").write_text('{% extends "base.html" %}{% block main %}Two{% endblock %}\n')
+    assert live.update({site / "templates/page.html"})
+    assert count_renders == []
+
+
+def test_an_editors_temporary_file_changes_nothing(copy_site, monkeypatch):
+    site = copy_site("minimal")
+    monkeypatch.chdir(site)
+    live = LiveSite(site / "site.yaml")
+    live.update()
+    version = live.tag
+    (site / "content/guide/4913").write_text("")
+    assert not live.update({site / "content/guide/4913"})
+    assert live.tag == version
+
+
+# Progress: long stages count their items; short ones and --quiet say nothing.
+
+class Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_progress_in_a_log_prints_a_line_per_thousand_items_and_the_total():
+    log = io.StringIO()
+    assert list(Progress.for_stream(log, quiet=False).track("Rendering Markdown", range(2500), 2500)) == list(range(2500))
+    assert log.getvalue() == ("Rendering Markdown: 1,000/2,500\nRendering Markdown: 2,000/2,500\n"
+                              "Rendering Markdown: 2,500/2,500\n")
+
+
+def test_progress_on_a_terminal_redraws_one_line_and_clears_it():
+    terminal = Terminal()
+    assert sum(Progress.for_stream(terminal, quiet=False).track("Writing pages", range(1500))) == sum(range(1500))
+    assert terminal.getvalue().startswith("\rWriting pages: 1,000") and terminal.getvalue().endswith("\r\x1b[K")
+    assert "\n" not in terminal.getvalue()
+
+
+def test_progress_is_silent_for_short_stages_and_when_quiet():
+    for stream, quiet, count in ((io.StringIO(), False, 999), (Terminal(), False, 999), (Terminal(), True, 5000)):
+        assert len(list(Progress.for_stream(stream, quiet).track("Rendering Markdown", range(count), count))) == count
+        assert stream.getvalue() == ""
+
+
+def test_a_long_build_shows_progress_lines_then_the_summary_and_quiet_shows_nothing(make_site):
+    files = {"content/guide/index.md": "---\nkind: pillar\ntitle: Guide\ndescription: All of it.\ndate: 2026-01-01\n---\n\nHi.\n"}
+    for number in range(1000):
+        files[f"content/guide/a{number}.md"] = (f"---\ntitle: Article {number}\ndescription: Number {number}.\n"
+                                                f"date: 2026-01-01\n---\n\nShort text {number}.\n")
+    site = make_site(files)
+    result = run_healthsite("build", cwd=site)
+    assert result.code == 0, result.err
+    lines = result.out.splitlines()
+    assert lines[:3] == ["Rendering Markdown: 1,000/1,001", "Rendering Markdown: 1,001/1,001", "Writing pages: 1,000"]
+    assert re.fullmatch(r"Writing pages: 1,0\d\d", lines[3]) and len(lines) == 5
+    assert re.fullmatch(rf"Built {lines[3][-5:].replace(',', '')} pages: 1000 articles, 1 pillar, .* s", lines[4])
+    quiet = run_healthsite("build", "--quiet", cwd=site)  # writes 1,000 pages: long enough to show progress
+    assert (quiet.code, quiet.out) == (0, "")
