@@ -30,8 +30,8 @@ class Diagnostic:
     def github(self) -> str:
         """Format as a GitHub Actions workflow annotation."""
         line = f",line={self.line}" if self.line else ""
-        text = f"{self.message.rstrip('.')}. {self.hint}".strip().replace("%", "%25").replace("\n", "%0A")
-        return f"::{self.level} file={self.path}{line},title={self.code}::{text}"
+        text = _escape(f"{self.message.rstrip('.')}. {self.hint}".strip())
+        return f"::{self.level} file={_escape(self.path, True)}{line},title={_escape(self.code, True)}::{text}"
 
 
 @dataclass(slots=True)
@@ -83,6 +83,12 @@ class Diagnostics:
         if style == "github":
             return "\n".join(d.github() for d in items)
         return "\n".join(str(d) for d in items)
+
+
+def _escape(text: str, is_property: bool = False) -> str:
+    """Escape text the way GitHub's workflow commands require; properties also escape ':' and ','."""
+    text = text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    return text.replace(":", "%3A").replace(",", "%2C") if is_property else text
 
 
 def did_you_mean(name: str, choices: Iterable[str], prefix: str = "Did you mean") -> str:
