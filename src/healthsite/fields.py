@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -68,6 +68,8 @@ class FieldReader:
                 self.fail(key, f"'{key}' is required", f"Add '{key}: 2026-01-31' to the front matter",
                           code="field-missing")
             return None
+        if isinstance(value, date) and not isinstance(value, datetime):  # written with an explicit !!timestamp
+            return value
         if isinstance(value, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", value.strip()):
             try:
                 return date.fromisoformat(value.strip())

@@ -10,6 +10,9 @@ import yaml
 from .diagnostics import Diagnostics
 
 _BaseLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+MAX_DEPTH = 50
+"""Deepest nesting of lists and mappings accepted; far deeper YAML would overflow the C parser's stack."""
+_SHORT_TEXT = 4096  # text this short cannot nest deep enough to harm the parser, so it skips the depth check
 
 
 class _Loader(_BaseLoader):  # type: ignore[misc, valid-type]
@@ -32,6 +35,12 @@ def parse_mapping(text: str, path: str, first_line: int, diags: Diagnostics, wha
     """Parse YAML text that must be a mapping; report problems with lines counted from `first_line`."""
     loader = _Loader(text)
     try:
+        deep_line = _too_deep(text)
+        if deep_line is not None:
+            diags.error("yaml-too-deep", path, first_line + deep_line,
+                        f"{what} nests lists or mappings more than {MAX_DEPTH} levels deep",
+                        hint="Write each field as a plain value or a short list")
+            return None
         node = loader.get_single_node()
         if node is None:
             return ParsedMapping({}, {})
@@ -44,6 +53,12 @@ def parse_mapping(text: str, path: str, first_line: int, diags: Diagnostics, wha
             diags.error("yaml-alias", path, first_line + node.start_mark.line,
                         f"{what} uses a YAML alias (*name)", hint="Write the value out in full instead")
             return None
+        twice = _repeated_key(node)
+        if twice is not None:
+            key, line, first = twice
+            diags.error("yaml-duplicate-key", path, first_line + line,
+                        f"{what} sets '{key}' twice, first on line {first_line + first}", hint="Keep only one of them")
+            return None
         data = loader.construct_document(node)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
@@ -54,7 +69,7 @@ def parse_mapping(text: str, path: str, first_line: int, diags: Diagnostics, wha
         diags.error("yaml-syntax", path, line, f"{what} is not valid YAML: {problem}",
                     hint="Check the indentation and quote values that contain ':' or '#'")
         return None
-    except (yaml.YAMLError, ValueError, TypeError) as exc:
+    except (yaml.YAMLError, ValueError, TypeError, RecursionError) as exc:
         diags.error("yaml-syntax", path, first_line, f"{what} is not valid YAML: {exc}")
         return None
     finally:
@@ -64,6 +79,21 @@ def parse_mapping(text: str, path: str, first_line: int, diags: Diagnostics, wha
                     hint="Keys are plain names such as 'title' or 'tags'")
         return None
     return ParsedMapping(data, _key_lines(node, first_line))
+
+
+def _too_deep(text: str) -> int | None:
+    """Return the line where long YAML first nests deeper than MAX_DEPTH, reading events without building them."""
+    if len(text) <= _SHORT_TEXT:
+        return None
+    depth = 0
+    for event in yaml.parse(text, Loader=_Loader):
+        if isinstance(event, yaml.CollectionStartEvent):
+            depth += 1
+            if depth > MAX_DEPTH:
+                return event.start_mark.line
+        elif isinstance(event, yaml.CollectionEndEvent):
+            depth -= 1
+    return None
 
 
 def _key_lines(node: yaml.MappingNode, first_line: int) -> dict[str, int]:
@@ -79,6 +109,17 @@ def _key_lines(node: yaml.MappingNode, first_line: int) -> dict[str, int]:
             for sub_key, _ in value_node.value:
                 lines[f"{key}.{sub_key.value}"] = first_line + sub_key.start_mark.line
     return lines
+
+
+def _repeated_key(node: yaml.MappingNode) -> tuple[str, int, int] | None:
+    """Return (key, line, first line) of a top-level key written twice, which YAML would silently overwrite."""
+    seen: dict[str, int] = {}
+    for key_node, _ in node.value:
+        if isinstance(key_node, yaml.ScalarNode):
+            if key_node.value in seen:
+                return key_node.value, key_node.start_mark.line, seen[key_node.value]
+            seen[key_node.value] = key_node.start_mark.line
+    return None
 
 
 def _has_alias(root: yaml.Node) -> bool:
