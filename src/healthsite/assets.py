@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -18,8 +18,11 @@ class Assets:
     names: Mapping[str, str]  # name used in templates ("style.css") -> output path
 
 
-def collect_assets(config: SiteConfig) -> Assets:
-    """List static files, the site's own overriding the theme's, with CSS and JS named by content hash."""
+def collect_assets(config: SiteConfig, content_files: Iterable[str] = ()) -> Assets:
+    """List static files, the site's own overriding the theme's, with CSS and JS named by content hash.
+
+    Other files of the content folder (images, PDFs) keep their path, so relative links to them still work.
+    """
     sources: dict[str, Path] = {}
     for folder in reversed(config.theme_paths):
         static = folder / "static"
@@ -36,4 +39,6 @@ def collect_assets(config: SiteConfig) -> Assets:
             out = f"static/{name[: -len(file.suffix)]}.{digest}{file.suffix}"
         files[out] = file
         names[name] = out
+    for name in sorted(content_files):
+        files[name] = config.content_path / name
     return Assets(files=files, names=names)

@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from urllib.parse import quote, unquote
 
 import markdown
 
@@ -276,15 +277,28 @@ def _rewrite_href(href: str, line: int, doc: Document, config: SiteConfig, catal
             diags.error("anchor-not-found", doc.path, line, f"link '{href}' points to no heading on this page",
                         hint=did_you_mean(href, [f"#{i}" for i in ids]))
         return href
-    if path.startswith("/") or not path.endswith(".md"):
-        return href if not path.startswith("/") else config.base_path + href.lstrip("/")
-    target = posixpath.normpath(posixpath.join(posixpath.dirname(doc.source_path), path))
+    if path.startswith("/"):
+        return config.base_path + href.lstrip("/")
+    target = posixpath.normpath(posixpath.join(posixpath.dirname(doc.source_path), unquote(path)))
+    if not path.endswith(".md"):
+        if target in catalog.files:
+            return config.base_path + quote(target) + (f"#{anchor}" if anchor else "")
+        diags.error("link-not-found", doc.path, line, f"link '{href}' points to no file in the content folder",
+                    hint=did_you_mean(path, _relative_to(doc, catalog.files)) or
+                    "Link to another article by its .md file, or put the file in the content folder")
+        return href
     slug = catalog.by_source.get(target)
     if slug is None:
         _report_missing(href, target, doc, line, catalog, diags)
         return href
     links.append(Link(target=slug, anchor=anchor, line=line, href=href))
     return config.base_path + catalog.urls[slug].lstrip("/") + (f"#{anchor}" if anchor else "")
+
+
+def _relative_to(doc: Document, sources: Iterable[str]) -> list[str]:
+    """Write content paths as links from `doc` would, for suggestions."""
+    here = posixpath.dirname(doc.source_path) or "."
+    return [posixpath.relpath(source, here) for source in sources]
 
 
 def _report_missing(href: str, target: str, doc: Document, line: int, catalog: Catalog, diags: Diagnostics) -> None:
@@ -294,8 +308,7 @@ def _report_missing(href: str, target: str, doc: Document, line: int, catalog: C
                     "in the future", hint="Publish that article first, or remove the link")
         return
     here = posixpath.dirname(doc.source_path)
-    choices = {posixpath.relpath(source, here or "."): source for source in catalog.by_source}
-    hint = did_you_mean(posixpath.relpath(target, here or "."), choices)
+    hint = did_you_mean(posixpath.relpath(target, here or "."), _relative_to(doc, catalog.by_source))
     diags.error("link-not-found", doc.path, line, f"link '{href}' points to no article", hint=hint)
 
 

@@ -27,9 +27,11 @@ class Catalog:
     pillar_articles: Mapping[str, tuple[str, ...]]  # pillar -> its articles by weight, then title
     tags: Mapping[str, tuple[str, ...]]  # tag -> articles, newest first
     aliases: Mapping[str, str]  # old site path -> slug
+    files: frozenset[str] = frozenset()  # other content files (images, PDFs), copied to the same path
 
 
-def build_catalog(config: SiteConfig, docs: Sequence[Document], diags: Diagnostics) -> Catalog:
+def build_catalog(config: SiteConfig, docs: Sequence[Document], diags: Diagnostics,
+                  files: frozenset[str] = frozenset()) -> Catalog:
     """Give every published document a unique URL and file it under its pillar and tags."""
     published = [d for d in docs if _is_published(d, config)]
     unpublished = {d.source_path: d for d in docs if not _is_published(d, config)}
@@ -67,6 +69,7 @@ def build_catalog(config: SiteConfig, docs: Sequence[Document], diags: Diagnosti
                          for p in pillar_slugs},
         tags={tag: tuple(slugs) for tag, slugs in sorted(tags.items())},
         aliases=aliases,
+        files=files,
     )
 
 

@@ -30,6 +30,17 @@ def load_documents(config: SiteConfig, diags: Diagnostics) -> list[Document]:
     return docs
 
 
+def list_content_files(config: SiteConfig) -> frozenset[str]:
+    """List the content folder's other files (images, PDFs) that articles may link to."""
+    content = config.content_path
+    if not content.is_dir():
+        return frozenset()
+    return frozenset(
+        file.relative_to(content).as_posix() for file in content.rglob("*")
+        if file.is_file() and file.suffix != ".md" and not any(p.startswith(".") for p in file.relative_to(content).parts)
+    )
+
+
 def read_document(file: Path, config: SiteConfig, diags: Diagnostics) -> Document | None:
     """Read one Markdown file; report what is wrong with it and return None if it cannot be used."""
     path = _shown(file, config)

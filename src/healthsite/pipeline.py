@@ -15,7 +15,7 @@ from .catalog import build_catalog
 from .check import check_site
 from .config import SiteConfig
 from .diagnostics import Diagnostics
-from .load import load_documents
+from .load import list_content_files, load_documents
 from .progress import no_progress
 from .relate import Site, relate
 from .render import render_pages
@@ -47,10 +47,11 @@ def load_site(config: SiteConfig, diags: Diagnostics, timings: Timings | None = 
     timings = timings or Timings()
     with timings.stage("load"):
         docs = load_documents(config, diags)
+        files = list_content_files(config)
     if diags.errors:
         return None
     with timings.stage("catalog"):
-        catalog = build_catalog(config, docs, diags)
+        catalog = build_catalog(config, docs, diags, files)
     if diags.errors:
         return None
     with timings.stage("markdown"):
@@ -71,7 +72,7 @@ def build(config: SiteConfig, diags: Diagnostics, strict: bool = False, timings:
     if diags.errors:
         return BuildResult(site, None)
     with timings.stage("render and write"):
-        assets = collect_assets(config)
+        assets = collect_assets(config, site.catalog.files)
         pages = timings.track("Writing pages", render_pages(site, assets, diags))
         finish = (lambda folder: index_search(folder, diags)) if config.search else None
         published = publish(pages, assets, config.out_path, diags, finish=finish, strict=strict)
