@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import heapq
 import math
 import re
 from bisect import bisect_left
@@ -42,35 +43,41 @@ def relate(config: SiteConfig, catalog: Catalog, bodies: Mapping[str, Body]) -> 
 def related_articles(catalog: Catalog, bodies: Mapping[str, Body], settings: RelatedConfig) -> dict[str, tuple[str, ...]]:
     """Pick up to `count` related articles each: pins first, then the best scores above the threshold."""
     weights, terms = _weighted_terms(catalog, bodies, settings)
-    order = {slug: index for index, slug in enumerate(catalog.articles)}
+    articles = catalog.articles
+    order = {slug: index for index, slug in enumerate(articles)}
     postings: dict[str, list[int]] = defaultdict(list)
-    for slug in catalog.articles:
+    for index, slug in enumerate(articles):
         for term in terms[slug]:
-            postings[term].append(order[slug])
-    pillar = {slug: catalog.urls[slug].split("/")[1] for slug in catalog.articles}
+            postings[term].append(index)
+    pillars = [catalog.urls[slug].split("/")[1] for slug in articles]
     result = {}
-    for slug in catalog.articles:
-        scores: dict[int, float] = defaultdict(float)
-        me = order[slug]
-        for term in terms[slug]:
-            posting = postings[term]
-            if len(posting) > 2 * WINDOW + 1:
-                at = bisect_left(posting, me)
-                posting = posting[max(0, at - WINDOW): at + WINDOW + 1]
-            for other in posting:
-                scores[other] += weights[term]
-        scores.pop(me, None)  # an article with no shared terms has no score of its own
+    for me, slug in enumerate(articles):
+        scores = _scores(me, [(postings[term], weights[term]) for term in terms[slug]])
         pinned = [p for p in catalog.docs[slug].related if p in order and p != slug]
         ranked = []
         for other, score in scores.items():
-            other_slug = catalog.articles[other]
-            if pillar[other_slug] == pillar[slug]:
+            if pillars[other] == pillars[me]:
                 score += settings.pillar_weight
-            if score >= settings.min_score and other_slug not in pinned:
-                ranked.append((-score, other_slug))
-        ranked.sort()
-        result[slug] = tuple(dict.fromkeys(pinned + [s for _, s in ranked]))[: max(settings.count, len(pinned))]
+            if score >= settings.min_score and articles[other] not in pinned:
+                ranked.append((-score, articles[other]))
+        keep = max(settings.count, len(pinned))
+        best = heapq.nsmallest(keep, ranked)  # the same as sorting all, ties by slug, but linear in candidates
+        result[slug] = tuple(dict.fromkeys(pinned + [s for _, s in best]))[:keep]
     return result
+
+
+def _scores(me: int, postings: list[tuple[list[int], float]]) -> dict[int, float]:
+    """Sum the weights of the terms article `me` shares with each candidate from its terms' posting windows."""
+    scores: dict[int, float] = {}
+    get = scores.get
+    for posting, weight in postings:
+        if len(posting) > 2 * WINDOW + 1:
+            at = bisect_left(posting, me)
+            posting = posting[max(0, at - WINDOW): at + WINDOW + 1]
+        for other in posting:
+            scores[other] = get(other, 0.0) + weight
+    scores.pop(me, None)  # an article with no shared terms has no score of its own
+    return scores
 
 
 def _weighted_terms(catalog: Catalog, bodies: Mapping[str, Body],
