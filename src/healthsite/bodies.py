@@ -147,9 +147,9 @@ def _render_all(docs: Sequence[Document], config: SiteConfig, diags: Diagnostics
     else:
         outcomes = list(track("Rendering Markdown", map(_render_job, jobs), len(jobs)))
     for (doc, digest), outcome in zip(todo, outcomes):
-        if isinstance(outcome, str):
-            diags.error("markdown-failed", doc.path, doc.body_line, outcome,
-                        hint="Simplify the nesting of quotes and lists")
+        if isinstance(outcome, tuple):
+            line, message = outcome
+            diags.error("markdown-failed", doc.path, line, message, hint="Simplify the nesting of quotes and lists")
             continue
         results[doc.slug] = outcome
         _write_cache(cache, digest, outcome)
@@ -159,17 +159,19 @@ def _render_all(docs: Sequence[Document], config: SiteConfig, diags: Diagnostics
     return results
 
 
-def _render_job(job: tuple[str, int, HtmlConfig]) -> Rendered | str:
-    """Render one body; return a message instead when the Markdown cannot be rendered."""
+def _render_job(job: tuple[str, int, HtmlConfig]) -> Rendered | tuple[int, str]:
+    """Render one body; return (file line, message) instead when the Markdown cannot be rendered."""
     body, body_line, settings = job
-    if _DEEP_NESTING.search(body):
-        return f"the Markdown nests quotes or lists more than {MAX_NESTING} levels deep"
+    deep = _DEEP_NESTING.search(body)
+    if deep:
+        return (body_line + body.count("\n", 0, deep.start()),
+                f"the Markdown nests quotes or lists more than {MAX_NESTING} levels deep")
     md = _markdown()
     md.reset()
     try:
         raw = md.convert(body)
     except RecursionError:
-        return "the Markdown is nested too deeply to render"
+        return body_line, "the Markdown is nested too deeply to render"
     safe = sanitize(_H1.sub(r"<\1h2", raw), settings)
     stats = text_stats(body)
     headings = _flatten(md.toc_tokens)  # type: ignore[attr-defined]
