@@ -133,6 +133,6 @@ def _split_front_matter(text: str, path: str, diags: Diagnostics) -> tuple[str, 
 def _shown(path: Path, config: SiteConfig) -> str:
     """Return a path relative to the site folder, as writers see it in their editor."""
     try:
-        return path.resolve().relative_to(config.root).as_posix()
+        return (path.parent.resolve() / path.name).relative_to(config.root).as_posix()  # a symlink by its own name
     except ValueError:
         return path.as_posix()

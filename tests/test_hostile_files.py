@@ -1,0 +1,189 @@
+"""Odd files in content/: empty, binary, other encodings and line endings, huge, deeply nested, with many tags."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from conftest import run_healthsite, write_site
+from site_files import files_below
+
+PILLAR = "---\nkind: pillar\ntitle: Guide\ndescription: The guide.\ndate: 2026-01-01\n---\n\nRead [heat](heat.md).\n"
+FIELDS = "title: Heat or cold?\ndescription: Which helps a sore back.\ndate: 2026-01-02\npillar: guide\n"
+GOOD = f"---\n{FIELDS}---\n\nHeat helps most people.\n"
+ARTICLE = f"---\n{FIELDS}---\n\nHeat helps.\n\nSee [the missing one](missing.md).\n"  # the link is on line 10
+
+
+def site_with(tmp_path: Path, article: bytes) -> Path:
+    """Write a one-pillar site whose article file holds exactly these bytes."""
+    root = write_site(tmp_path / "site", {"content/guide/index.md": PILLAR})
+    (root / "content/guide/heat.md").write_bytes(article)
+    return root
+
+
+def broken_build(tmp_path: Path, article: bytes) -> list[str]:
+    """Build a good site, replace its article with these bytes, and return the errors of the failed rebuild.
+
+    The rebuild must exit 1 without a traceback and leave the first build's public/ exactly as it was.
+    """
+    root = site_with(tmp_path, GOOD.encode())
+    assert run_healthsite("build", cwd=root).code == 0
+    before = files_below(root / "public")
+    (root / "content/guide/heat.md").write_bytes(article)
+    result = run_healthsite("build", cwd=root)
+    assert result.code == 1, result.out + result.err
+    assert "Traceback" not in result.err
+    assert files_below(root / "public") == before
+    return [line for line in result.err.splitlines() if ": error: " in line]
+
+
+def built_page(tmp_path: Path, article: bytes, name: str = "site") -> bytes:
+    """Build a site with this article (it must succeed) and return the article page's bytes."""
+    root = site_with(tmp_path / name, article)
+    result = run_healthsite("build", cwd=root)
+    assert result.code == 0, result.err
+    return (root / "public/guide/heat/index.html").read_bytes()
+
+
+def test_an_empty_file_is_an_error_asking_for_front_matter(tmp_path: Path) -> None:
+    assert broken_build(tmp_path, b"") == [
+        "content/guide/heat.md:1: error: the file does not start with front matter. Begin the file with a '---' line, "
+        "fields such as 'title: ...', and another '---' line [front-matter-missing]"]
+
+
+def test_a_file_of_blank_lines_is_an_error_asking_for_front_matter(tmp_path: Path) -> None:
+    assert broken_build(tmp_path, b"\n\n  \n") == [
+        "content/guide/heat.md:1: error: the file does not start with front matter. Begin the file with a '---' line, "
+        "fields such as 'title: ...', and another '---' line [front-matter-missing]"]
+
+
+def test_a_file_with_only_front_matter_builds_an_empty_article(tmp_path: Path) -> None:
+    for name, text in (("newline", f"---\n{FIELDS}---\n"), ("no-newline", f"---\n{FIELDS}---")):
+        page = built_page(tmp_path, text.encode(), name).decode()
+        assert "<h1>Heat or cold?</h1>" in page
+
+
+def test_a_binary_file_is_an_error_not_a_crash(tmp_path: Path) -> None:
+    png = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01"
+    assert broken_build(tmp_path, png) == [
+        "content/guide/heat.md:1: error: the file is not valid UTF-8 text (byte 1). "
+        "Save it as UTF-8 in your editor [file-encoding]"]
+
+
+def test_invalid_utf8_names_the_line_and_byte(tmp_path: Path) -> None:
+    latin1 = f"---\n{FIELDS}---\n\nCaf\xe9 culture.\n".encode("latin-1")
+    assert broken_build(tmp_path, latin1) == [
+        "content/guide/heat.md:8: error: the file is not valid UTF-8 text (byte 103). "
+        "Save it as UTF-8 in your editor [file-encoding]"]
+
+
+def test_a_utf16_file_is_an_error(tmp_path: Path) -> None:
+    assert broken_build(tmp_path, GOOD.encode("utf-16")) == [
+        "content/guide/heat.md:1: error: the file is not valid UTF-8 text (byte 1). "
+        "Save it as UTF-8 in your editor [file-encoding]"]
+
+
+def test_a_nul_character_in_text_is_an_error(tmp_path: Path) -> None:
+    assert broken_build(tmp_path, f"---\n{FIELDS}---\n\nHeat\x00helps.\n".encode()) == [
+        "content/guide/heat.md:8: error: the file contains a NUL character, so it looks binary. "
+        "Save it as plain UTF-8 text [file-encoding]"]
+
+
+def test_a_byte_order_mark_builds_the_same_page(tmp_path: Path) -> None:
+    plain = built_page(tmp_path, GOOD.encode(), "plain")
+    assert built_page(tmp_path, b"\xef\xbb\xbf" + GOOD.encode(), "bom") == plain
+
+
+def test_crlf_and_cr_line_endings_build_the_same_page(tmp_path: Path) -> None:
+    plain = built_page(tmp_path, GOOD.encode(), "lf")
+    assert built_page(tmp_path, GOOD.replace("\n", "\r\n").encode(), "crlf") == plain
+    assert built_page(tmp_path, GOOD.replace("\n", "\r").encode(), "cr") == plain
+
+
+def test_crlf_and_cr_files_report_the_same_lines_as_lf(tmp_path: Path) -> None:
+    expected = ["content/guide/heat.md:10: error: link 'missing.md' points to no article. [link-not-found]"]
+    for ending in ("\n", "\r\n", "\r"):
+        errors = broken_build(tmp_path / repr(ending), ARTICLE.replace("\n", ending).encode())
+        assert errors == expected, ending
+
+
+def test_a_several_megabyte_article_builds(tmp_path: Path) -> None:
+    paragraph = "Warmth relaxes tight muscles and eases the ache for many people with back pain. " * 10
+    body = "\n\n".join(f"## Part {i}\n\n{paragraph}" for i in range(4000))
+    article = f"---\n{FIELDS}---\n\n{body}\n\nThe very end.\n".encode()
+    assert len(article) > 3 * 2**20
+    page = built_page(tmp_path, article).decode()
+    assert '<h2 id="part-3999">Part 3999</h2>' in page and "<p>The very end.</p>" in page
+
+
+def test_a_file_over_20_mb_is_refused_without_reading_it(tmp_path: Path) -> None:
+    root = site_with(tmp_path, GOOD.encode())
+    assert run_healthsite("build", cwd=root).code == 0
+    before = files_below(root / "public")
+    with open(root / "content/guide/heat.md", "ab") as handle:
+        handle.truncate(21 * 2**20)
+    result = run_healthsite("build", cwd=root)
+    assert result.code == 1
+    assert result.err.splitlines()[0] == ("content/guide/heat.md: error: the file is larger than 20 MB. "
+                                          "Split it into several articles [file-too-large]")
+    assert files_below(root / "public") == before
+
+
+def test_thousands_of_nested_quotes_are_an_error_naming_the_line(tmp_path: Path) -> None:
+    article = f"---\n{FIELDS}---\n\nIntro.\n\n" + ">" * 5000 + " deep\n"
+    assert broken_build(tmp_path, article.encode()) == [
+        "content/guide/heat.md:10: error: the Markdown nests quotes or lists more than 60 levels deep. "
+        "Simplify the nesting of quotes and lists [markdown-failed]"]
+
+
+def test_thousands_of_nested_spaced_quotes_are_an_error(tmp_path: Path) -> None:
+    article = f"---\n{FIELDS}---\n\n" + "> " * 5000 + "deep\n"
+    assert broken_build(tmp_path, article.encode()) == [
+        "content/guide/heat.md:8: error: the Markdown nests quotes or lists more than 60 levels deep. "
+        "Simplify the nesting of quotes and lists [markdown-failed]"]
+
+
+def test_thousands_of_nested_list_levels_are_an_error_naming_the_line(tmp_path: Path) -> None:
+    levels = "\n".join("    " * i + "- level" for i in range(3000))
+    article = f"---\n{FIELDS}---\n\n{levels}\n"
+    assert broken_build(tmp_path, article.encode()) == [
+        "content/guide/heat.md:68: error: the Markdown nests quotes or lists more than 60 levels deep. "
+        "Simplify the nesting of quotes and lists [markdown-failed]"]
+
+
+def test_fifty_nested_quotes_still_build(tmp_path: Path) -> None:
+    article = f"---\n{FIELDS}---\n\n" + "> " * 50 + "deep\n"
+    page = built_page(tmp_path, article.encode()).decode()
+    assert page.count("<blockquote>") == 50
+
+
+def test_thousands_of_nested_html_elements_build_safely(tmp_path: Path) -> None:
+    article = f"---\n{FIELDS}---\n\n" + "<div>" * 5000 + "deep" + "</div>" * 5000 + "\n"
+    page = built_page(tmp_path, article.encode()).decode()
+    assert "deep" in page
+
+
+def test_an_article_with_thousands_of_tags_builds_every_tag_page(tmp_path: Path) -> None:
+    tags = ", ".join(f"topic-{i}" for i in range(2000))
+    root = site_with(tmp_path, f"---\n{FIELDS}tags: [{tags}]\n---\n\nHeat helps.\n".encode())
+    result = run_healthsite("build", cwd=root)
+    assert result.code == 0, result.err
+    assert len(list((root / "public/tags").glob("topic-*/index.html"))) == 2000
+    assert 'href="/tags/topic-1999/"' in (root / "public/guide/heat/index.html").read_text(encoding="utf-8")
+
+
+def test_a_folder_named_like_a_markdown_file_is_an_error(tmp_path: Path) -> None:
+    root = site_with(tmp_path, GOOD.encode())
+    (root / "content/guide/odd.md").mkdir()
+    result = run_healthsite("build", cwd=root)
+    assert result.code == 1
+    assert result.err.splitlines()[0] == "content/guide/odd.md: error: cannot read the file: Is a directory. [file-unreadable]"
+
+
+def test_a_broken_symlink_is_an_error(tmp_path: Path) -> None:
+    root = site_with(tmp_path, GOOD.encode())
+    os.symlink(tmp_path / "nowhere.md", root / "content/guide/gone.md")
+    result = run_healthsite("build", cwd=root)
+    assert result.code == 1
+    assert result.err.splitlines()[0] == (
+        "content/guide/gone.md: error: cannot read the file: No such file or directory. [file-unreadable]")
