@@ -7,6 +7,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import jinja2
+import jinja2.sandbox
 
 from .assets import Assets
 from .diagnostics import Diagnostics
@@ -19,9 +20,10 @@ Page = tuple[str, str]  # output path ("circulation/index.html"), text
 
 
 def template_environment(site: Site, extra_globals: dict | None = None) -> jinja2.Environment:
-    """Make the Jinja2 environment: the site's templates before the theme's, autoescaped and strict."""
+    """Make the Jinja2 environment: the site's templates before the theme's, autoescaped, strict and sandboxed."""
     folders = [str(p / "templates") for p in site.config.theme_paths if (p / "templates").is_dir()]
-    env = jinja2.Environment(
+    # The sandbox keeps a template to its context: no reaching through __class__ or __globals__ into Python.
+    env = jinja2.sandbox.SandboxedEnvironment(
         loader=jinja2.FileSystemLoader(folders),
         autoescape=True,
         undefined=jinja2.StrictUndefined,
