@@ -26,7 +26,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not argv or (argv[0].startswith("-") and argv[0] not in ("-h", "--help")):
         argv = ["build", *argv]  # build is the default command, with or without options
     args = _parser().parse_args(argv)
-    return args.run(args)
+    try:
+        return args.run(args)
+    except KeyboardInterrupt:  # Ctrl-C: a build's staging folder is already removed and its output untouched
+        print("Interrupted; the output folder was left as it was.", file=sys.stderr)
+        return 130
 
 
 def _parser() -> argparse.ArgumentParser:
