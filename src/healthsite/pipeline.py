@@ -18,7 +18,7 @@ from .diagnostics import Diagnostics
 from .load import list_content_files, load_documents
 from .progress import no_progress
 from .relate import Site, relate
-from .render import render_pages
+from .pagecache import PageMemo, PageRenderer
 from .write import Published, publish
 
 
@@ -73,9 +73,13 @@ def build(config: SiteConfig, diags: Diagnostics, strict: bool = False, timings:
         return BuildResult(site, None)
     with timings.stage("render and write"):
         assets = collect_assets(config, site.catalog.files)
-        pages = timings.track("Writing pages", render_pages(site, assets, diags))
+        memo = PageMemo.load(config.cache_path, config.out_path) if config.cache else None
+        renderer = PageRenderer(site, assets, config.out_path, memo)  # unchanged pages are linked, not rendered
+        pages = timings.track("Writing pages", renderer.pages(diags))
         finish = (lambda folder: index_search(folder, diags)) if config.search else None
         published = publish(pages, assets, config.out_path, diags, finish=finish, strict=strict)
+        if published is not None and memo is not None:
+            memo.save(config.out_path, renderer.keys)
     return BuildResult(site, published)
 
 

@@ -12,6 +12,7 @@ from pathlib import Path
 
 from .assets import Assets
 from .diagnostics import Diagnostics
+from .outtree import StagingTree
 
 
 @dataclass(frozen=True, slots=True)
@@ -20,18 +21,23 @@ class Published:
     files: int
 
 
-def publish(pages: Iterable[tuple[str, str]], assets: Assets, out: Path, diags: Diagnostics,
+def publish(pages: Iterable[tuple[str, str | Path]], assets: Assets, out: Path, diags: Diagnostics,
             finish: callable = None, strict: bool = False) -> Published | None:  # type: ignore[valid-type]
-    """Stream pages and assets into a staging folder, run `finish` on it, then swap it in for `out`."""
+    """Stream pages and assets into a staging folder, run `finish` on it, then swap it in for `out`.
+
+    A page is its text, or the path of an unchanged file of the last build to link in its place. The staging
+    folder is the site the last build replaced, when there is one, so only what changed is written.
+    """
     out = out.resolve()
     out.parent.mkdir(parents=True, exist_ok=True)
     with _lock(out):
         _remove_stale(out)
-        staging = out.parent / f"{out.name}.new-{os.getpid()}"
-        shutil.rmtree(staging, ignore_errors=True)
+        staging = _staging(out)
         try:
             try:
-                count = _write_all(pages, assets, staging)
+                tree = StagingTree(staging)
+                count = _write_all(pages, assets, tree)
+                tree.remove_others()
             except (OSError, ValueError) as exc:
                 diags.error("write-failed", out.name, None, f"the site could not be written: {exc}",
                             hint="Check the free disk space and that no two pages or aliases share an address")
@@ -40,54 +46,71 @@ def publish(pages: Iterable[tuple[str, str]], assets: Assets, out: Path, diags: 
                 finish(staging)
             if diags.failed(strict):
                 return None
-            files = sum(1 for p in staging.rglob("*") if p.is_file())
+            files = len(tree.written) if finish is None else sum(len(f) for _, _, f in os.walk(staging))
             _swap(staging, out)
             return Published(pages=count, files=files)
         finally:
-            shutil.rmtree(staging, ignore_errors=True)
+            _retire(staging, out)
 
 
-def _write_all(pages: Iterable[tuple[str, str]], assets: Assets, staging: Path) -> int:
+def _write_all(pages: Iterable[tuple[str, str | Path]], assets: Assets, tree: StagingTree) -> int:
     """Write every page and asset into the staging folder and return the number of pages."""
     count = 0
     for path, text in pages:
-        write_file(staging, path, text.encode("utf-8"))
+        if isinstance(text, Path):
+            tree.link(path, text)
+        else:
+            tree.write(path, text.encode("utf-8"))
         count += 1
     for path, source in assets.files.items():
-        write_file(staging, path, source.read_bytes())
+        tree.write(path, source.read_bytes())
     return count
 
 
-def write_file(root: Path, relative: str, data: bytes) -> None:
-    """Write one file below `root`, refusing any path that would leave it."""
-    target = (root / relative).resolve()
-    if root.resolve() not in target.parents:
-        raise ValueError(f"refusing to write outside the output folder: {relative}")
+def _spare(out: Path) -> Path:
+    """Return where the site replaced by the last build waits to become the next staging folder."""
+    return out.parent / f".{out.name}.spare"
+
+
+def _staging(out: Path) -> Path:
+    """Return an empty staging folder, or the spare older site when there is one."""
+    staging = out.parent / f"{out.name}.new-{os.getpid()}"
+    shutil.rmtree(staging, ignore_errors=True)
     try:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_bytes(data)
-    except OSError as exc:
-        raise OSError(f"cannot write {relative}: {exc.strerror or exc}") from exc
+        os.rename(_spare(out), staging)
+    except OSError:
+        staging.mkdir()
+    return staging
+
+
+def _retire(folder: Path, out: Path) -> None:
+    """Keep a folder that is no longer published as the spare, or delete it when there is one already."""
+    if not folder.exists():
+        return
+    try:
+        os.rename(folder, _spare(out))
+    except OSError:
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 def _swap(staging: Path, out: Path) -> None:
-    """Replace `out` with `staging` by two renames on the same file system."""
+    """Replace `out` with `staging` by two renames on the same file system; the old site becomes the spare."""
     old = out.parent / f"{out.name}.old-{os.getpid()}"
     if out.exists():
         os.rename(out, old)
     os.rename(staging, out)
-    shutil.rmtree(old, ignore_errors=True)
+    _retire(old, out)
 
 
 def _remove_stale(out: Path) -> None:
-    """Delete staging folders left by builds that were killed; we hold the lock, so none is running."""
+    """Tidy up after builds that were killed; we hold the lock, so none is running."""
     for folder in out.parent.glob(f"{out.name}.new-*"):
-        shutil.rmtree(folder, ignore_errors=True)
+        _retire(folder, out)
     for folder in out.parent.glob(f"{out.name}.old-*"):
         if not out.exists():
             os.rename(folder, out)  # killed between the two renames of a swap: the old site is still whole
         else:
-            shutil.rmtree(folder, ignore_errors=True)
+            _retire(folder, out)
 
 
 @contextlib.contextmanager

@@ -1,0 +1,287 @@
+"""Render a page again only when something it read from the site changed; link the others from the last output.
+
+While a page's context is built and its template runs, the site it sees notes every document, body, relation or
+list it reads. The page's key is a hash of those values, the templates, the code and the configuration. The next
+build recomputes the key from the same reads: when it matches and the page written last time is still there,
+untouched, the writer links that file into the new site instead of rendering it. Large renders use every core.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import io
+import multiprocessing
+import os
+import pickle
+from collections.abc import Iterator, Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+from . import render
+from .assets import Assets
+from .catalog import Catalog
+from .diagnostics import Diagnostic, Diagnostics
+from .feeds import site_files
+from .relate import Site
+from .views import Views
+
+ALL = "*"  # the key of a read that took a whole mapping or list
+CHUNK = 200  # pages per task when rendering in two processes
+PARALLEL_THRESHOLD = 600  # fewer pages than this render faster in one process than with a helper
+MEMO_FORMAT = 1
+
+Reads = set  # of (field, key): ("catalog.docs", "back-pain"), ("related", ALL)
+Deps = tuple[tuple[str, Any], ...]
+
+
+class _RecordingMapping(Mapping):
+    """A read-only mapping that notes each key read, or ALL when iterated."""
+
+    __slots__ = ("_name", "_data", "_reads")
+
+    def __init__(self, name: str, data: Mapping, reads: Reads):
+        self._name, self._data, self._reads = name, data, reads
+
+    def __getitem__(self, key):
+        self._reads.add((self._name, key))
+        return self._data[key]
+
+    def get(self, key, default=None):
+        self._reads.add((self._name, key))
+        return self._data.get(key, default)
+
+    def __contains__(self, key) -> bool:
+        self._reads.add((self._name, key))
+        return key in self._data
+
+    def __iter__(self):
+        self._reads.add((self._name, ALL))
+        return iter(self._data)
+
+    def __len__(self) -> int:
+        self._reads.add((self._name, ALL))
+        return len(self._data)
+
+
+class _RecordingSequence(Sequence):
+    """A read-only sequence that notes any read of it as a read of all of it."""
+
+    __slots__ = ("_name", "_data", "_reads")
+
+    def __init__(self, name: str, data: Sequence, reads: Reads):
+        self._name, self._data, self._reads = name, data, reads
+
+    def __getitem__(self, index):
+        self._reads.add((self._name, ALL))
+        return self._data[index]
+
+    def __len__(self) -> int:
+        self._reads.add((self._name, ALL))
+        return len(self._data)
+
+
+def recording_site(site: Site, reads: Reads) -> tuple[Site, dict[str, Any], list[tuple[str, Any]]]:
+    """Return a copy of the site that notes reads, the wrapped values by name, and the values left unwrapped."""
+    wrapped: dict[str, Any] = {}
+    unwrapped: list[tuple[str, Any]] = []
+
+    def copy(obj: Any, prefix: str) -> Any:
+        changes = {}
+        for field in dataclasses.fields(obj):
+            name, value = prefix + field.name, getattr(obj, field.name)
+            if isinstance(value, Catalog):
+                changes[field.name] = copy(value, f"{name}.")
+            elif isinstance(value, Mapping):
+                changes[field.name], wrapped[name] = _RecordingMapping(name, value, reads), value
+            elif isinstance(value, tuple):
+                changes[field.name], wrapped[name] = _RecordingSequence(name, value, reads), value
+            else:
+                unwrapped.append((name, value))  # the configuration: part of every page's key
+        return dataclasses.replace(obj, **changes)
+
+    return copy(site, ""), wrapped, unwrapped
+
+
+def digest(value: Any) -> bytes:
+    """Return a stable hash of a value; sets are sorted so equal values hash alike in every process."""
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        value = (type(value).__qualname__,
+                 tuple(_sorted_set(getattr(value, field.name)) for field in dataclasses.fields(value)))
+    return hashlib.blake2b(pickle.dumps(_sorted_set(value), protocol=5), digest_size=16).digest()
+
+
+def _sorted_set(value: Any) -> Any:
+    return ("set", tuple(sorted(value, key=repr))) if isinstance(value, (set, frozenset)) else value
+
+
+def code_and_theme_digest(site: Site) -> bytes:
+    """Hash healthsite's own source and every template, which shape every page."""
+    hasher = hashlib.blake2b(digest_size=16)
+    package = Path(__file__).parent
+    folders = [package] + [p / "templates" for p in site.config.theme_paths]
+    for folder in folders:
+        if folder.is_dir():
+            for file in sorted(folder.rglob("*")):
+                if file.is_file() and (folder != package or file.suffix == ".py"):
+                    hasher.update(file.relative_to(folder).as_posix().encode() + b"\0" + file.read_bytes())
+    return hasher.digest()
+
+
+@dataclasses.dataclass(slots=True)
+class PageMemo:
+    """What the last build wrote: output path -> (key, reads, (size, mtime_ns, inode) of the file)."""
+
+    file: Path | None
+    entries: dict[str, tuple[bytes, Deps, tuple[int, int, int]]]
+
+    @classmethod
+    def load(cls, cache: Path, out: Path) -> PageMemo:
+        """Read the memo kept for this output folder; a missing or unreadable one only costs speed."""
+        name = hashlib.blake2b(str(out.resolve()).encode(), digest_size=8).hexdigest()
+        file = cache / "pages" / f"{name}.pickle"
+        try:
+            data = _PlainUnpickler(io.BytesIO(file.read_bytes())).load()
+            if isinstance(data, tuple) and len(data) == 2 and data[0] == MEMO_FORMAT and isinstance(data[1], dict):
+                return cls(file, data[1])
+        except (OSError, pickle.UnpicklingError, ValueError, TypeError, EOFError, AttributeError, IndexError):
+            pass
+        return cls(file, {})
+
+    def save(self, out: Path, keys: Mapping[str, tuple[bytes, Deps]]) -> None:
+        """Remember each page written into `out` with the signature of its file."""
+        entries = {}
+        for path, (key, deps) in keys.items():
+            signature = file_signature(out / path)
+            if signature is not None:
+                entries[path] = (key, deps, signature)
+        try:
+            self.file.parent.mkdir(parents=True, exist_ok=True)
+            temp = self.file.with_suffix(f".{os.getpid()}.tmp")
+            temp.write_bytes(pickle.dumps((MEMO_FORMAT, entries), protocol=5))
+            os.replace(temp, self.file)
+        except OSError:
+            pass
+
+
+class _PlainUnpickler(pickle.Unpickler):
+    """Load only plain containers, strings, bytes and numbers: a tampered cache cannot run code."""
+
+    def find_class(self, module: str, name: str):
+        raise pickle.UnpicklingError(f"{module}.{name} is not allowed in the page memo")
+
+
+def file_signature(path: Path) -> tuple[int, int, int] | None:
+    try:
+        stat = os.stat(path)
+    except OSError:
+        return None
+    return (stat.st_size, stat.st_mtime_ns, stat.st_ino)
+
+
+class PageRenderer:
+    """Render a site's pages, reusing the last output's unchanged pages when given its memo."""
+
+    def __init__(self, site: Site, assets: Assets, out: Path, memo: PageMemo | None):
+        self.reads: Reads = set()
+        recording, self.wrapped, unwrapped = recording_site(site, self.reads)
+        self.site, self.out, self.memo = site, out, memo
+        self.views = Views(recording, assets)
+        self.env = render.template_environment(recording)
+        self.base_key = digest((code_and_theme_digest(site), digest(unwrapped), digest(self.views.site_view),
+                                sorted(assets.names.items())))
+        self.digests: dict[tuple[str, Any], bytes] = {}
+        self.keys: dict[str, tuple[bytes, Deps]] = {}  # this build's pages: path -> (key, reads)
+
+    def pages(self, diags: Diagnostics) -> Iterator[tuple[str, str | Path]]:
+        """Yield (output path, text or last build's file to link) for every page, then the feeds and sitemap."""
+        todo = []
+        for out, template, context in render.plan_pages(self.site, self.views):
+            reused = self._reuse(out)
+            if reused is not None:
+                yield out, reused
+            else:
+                todo.append((out, template, context))
+        for out, text, deps, found in self._render_all(todo):
+            for item in found:
+                (diags.error if item.level == "error" else diags.warning)(item.code, item.path, item.line,
+                                                                          item.message, item.hint)
+            if text is not None:
+                self.keys[out] = (self._key(deps), deps)
+                yield out, text
+        yield from site_files(self.site)
+
+    def _reuse(self, out: str) -> Path | None:
+        """Return last build's file for this page when nothing the page read has changed."""
+        entry = self.memo.entries.get(out) if self.memo is not None else None
+        if entry is None:
+            return None
+        key, deps, signature = entry
+        if self._key(deps) != key or file_signature(self.out / out) != signature:
+            return None
+        self.keys[out] = (key, deps)
+        return self.out / out
+
+    def _key(self, deps: Deps) -> bytes:
+        hasher = hashlib.blake2b(self.base_key, digest_size=16)
+        for dep in deps:
+            value = self.digests.get(dep)
+            if value is None:
+                value = self.digests[dep] = self._digest_of(dep)
+            hasher.update(value)
+        return hasher.digest()
+
+    def _digest_of(self, dep: tuple[str, Any]) -> bytes:
+        name, key = dep
+        data = self.wrapped.get(name)
+        hasher = hashlib.blake2b(repr(dep).encode(), digest_size=16)
+        if data is None:
+            return hasher.digest()
+        if key != ALL:
+            hasher.update(digest(data[key]) if key in data else b"missing")
+        elif isinstance(data, tuple):
+            hasher.update(digest(data))
+        else:
+            for item_key, value in data.items():
+                hasher.update(repr(item_key).encode() + digest(value))
+        return hasher.digest()
+
+    def render_one(self, item: tuple[str, str, Any]) -> tuple[str, str | None, Deps, tuple[Diagnostic, ...]]:
+        """Render one planned page, returning what it read and any template problem."""
+        out, template, context = item
+        self.reads.clear()
+        found = Diagnostics()
+        text = render.render_page(self.env, self.views, template, context, found)
+        reads = self.reads
+        if any(key == ALL for _, key in reads):
+            whole = {name for name, key in reads if key == ALL}
+            reads = {(name, key) for name, key in reads if key == ALL or name not in whole}
+        return out, text, tuple(sorted(reads, key=repr)), tuple(found.items)
+
+    def _render_all(self, todo: list) -> Iterator[tuple[str, str | None, Deps, tuple[Diagnostic, ...]]]:
+        """Render pages in order; with many pages, a forked helper renders every other chunk."""
+        helpers = (os.cpu_count() or 1) - 1
+        if len(todo) < PARALLEL_THRESHOLD or helpers < 1 or "fork" not in multiprocessing.get_all_start_methods():
+            yield from map(self.render_one, todo)
+            return
+        chunks = [todo[start:start + CHUNK] for start in range(0, len(todo), CHUNK)]
+        global _HELPER_STATE
+        _HELPER_STATE = (self, chunks)
+        try:
+            with multiprocessing.get_context("fork").Pool(helpers) as pool:
+                theirs = pool.imap(_render_chunk, range(1, len(chunks), 2))
+                for index in range(0, len(chunks), 2):
+                    yield from map(self.render_one, chunks[index])
+                    if index + 1 < len(chunks):
+                        yield from next(theirs)
+        finally:
+            _HELPER_STATE = None
+
+
+_HELPER_STATE: tuple[PageRenderer, list] | None = None  # set only while a forked pool renders pages
+
+
+def _render_chunk(index: int) -> list:
+    """Render one chunk of pages in a forked helper, from the renderer the parent left here."""
+    renderer, chunks = _HELPER_STATE
+    return [(out, text, deps, found) for out, text, deps, found in map(renderer.render_one, chunks[index])]
