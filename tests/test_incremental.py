@@ -39,6 +39,11 @@ def edit_body(site: Path) -> set[Path]:
     return {site / "content/back/night-pain.md"}
 
 
+def add_link(site: Path) -> set[Path]:
+    replace_in(site, "content/legs/night-cramps.md", "may help too.", "may help too. So may [knee hugs](../about.md).")
+    return {site / "content/legs/night-cramps.md"}
+
+
 def rename_article(site: Path) -> set[Path]:
     old, new = site / "content/legs/calf-stretches.md", site / "content/legs/calf-and-ankle-stretches.md"
     old.rename(new)
@@ -71,7 +76,7 @@ def move_folder(site: Path) -> set[Path]:
 
 # Each change, and how many bodies it must render afresh: the rest come from the cache.
 CHANGES: list[tuple[Callable[[Path], set[Path]], int]] = [
-    (edit_body, 1), (rename_article, 1), (delete_article, 0), (change_tags, 0), (add_folder, 1), (move_folder, 0)]
+    (edit_body, 1), (add_link, 1), (rename_article, 1), (delete_article, 0), (change_tags, 0), (add_folder, 1), (move_folder, 0)]
 
 
 def test_warm_builds_write_the_same_bytes_as_cold_builds_after_every_kind_of_change(copy_site, tmp_path):
@@ -176,9 +181,21 @@ def test_an_editors_temporary_file_changes_nothing(copy_site, monkeypatch):
     live = LiveSite(site / "site.yaml")
     live.update()
     version = live.tag
-    (site / "content/guide/4913").write_text("")
+    (site / "content/guide/4913").write_text("")  # vim checks it may write in the folder, then deletes the file
+    (site / "content/guide/4913").unlink()
     assert not live.update({site / "content/guide/4913"})
     assert live.tag == version
+
+
+def test_serve_publishes_an_image_added_to_the_content_folder(copy_site, monkeypatch):
+    site = copy_site("minimal")
+    monkeypatch.chdir(site)
+    live = LiveSite(site / "site.yaml")
+    live.update()
+    assert live.respond("/guide/spine.png").status == 404
+    (site / "content/guide/spine.png").write_bytes(b"\x89PNG not really")
+    assert live.update({site / "content/guide/spine.png"})
+    assert (live.respond("/guide/spine.png").status, live.respond("/guide/spine.png").body) == (200, b"\x89PNG not really")
 
 
 # Progress: long stages count their items; short ones and --quiet say nothing.
@@ -190,7 +207,8 @@ class Terminal(io.StringIO):
 
 def test_progress_in_a_log_prints_a_line_per_thousand_items_and_the_total():
     log = io.StringIO()
-    assert list(Progress.for_stream(log, quiet=False).track("Rendering Markdown", range(2500), 2500)) == list(range(2500))
+    items = Progress.for_stream(log, quiet=False).track("Rendering Markdown", range(2500), 2500)
+    assert list(items) == list(range(2500))
     assert log.getvalue() == ("Rendering Markdown: 1,000/2,500\nRendering Markdown: 2,000/2,500\n"
                               "Rendering Markdown: 2,500/2,500\n")
 
@@ -209,7 +227,8 @@ def test_progress_is_silent_for_short_stages_and_when_quiet():
 
 
 def test_a_long_build_shows_progress_lines_then_the_summary_and_quiet_shows_nothing(make_site):
-    files = {"content/guide/index.md": "---\nkind: pillar\ntitle: Guide\ndescription: All of it.\ndate: 2026-01-01\n---\n\nHi.\n"}
+    files = {"content/guide/index.md": "---\nkind: pillar\ntitle: Guide\ndescription: All of it.\ndate: 2026-01-01\n"
+                                       "---\n\nHi.\n"}
     for number in range(1000):
         files[f"content/guide/a{number}.md"] = (f"---\ntitle: Article {number}\ndescription: Number {number}.\n"
                                                 f"date: 2026-01-01\n---\n\nShort text {number}.\n")

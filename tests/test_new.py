@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from conftest import run_healthsite
 
 WRITTEN = "content/back/why-does-my-back-ache-after-sitting.md"
@@ -68,7 +70,8 @@ def test_a_misspelt_pillar_gets_the_closest_one_and_nothing_is_written(copy_site
 def test_a_misspelt_tag_gets_the_closest_one(copy_site):
     result = run_healthsite("new", "Calf pain", "--pillar", "legs", "--tags", "cramps,sleeep", cwd=copy_site("full"))
     assert (result.code, result.out) == (2, "")
-    assert result.err == "healthsite new: tag 'sleeep' is not in the tag vocabulary in site.yaml. Did you mean 'sleep'?\n"
+    assert result.err == ("healthsite new: tag 'sleeep' is not in the tag vocabulary in site.yaml. "
+                          "Did you mean 'sleep'?\n")
 
 
 def test_a_site_without_a_tag_vocabulary_takes_any_tag(copy_site):
@@ -84,4 +87,4 @@ def test_a_title_with_quotes_and_colons_stays_valid_front_matter(copy_site):
     assert run_healthsite("new", title, "--pillar", "guide", cwd=site).code == 0
     assert run_healthsite("build", "--drafts", cwd=site).code == 0
     page = (site / "public/guide/sciatica-a-trapped-nerve/index.html").read_text(encoding="utf-8")
-    assert "<h1>Sciatica: &#34;a trapped nerve&#34;?</h1>" in page or "<h1>Sciatica: &quot;a trapped nerve&quot;?</h1>" in page
+    assert re.search(r"<h1>Sciatica: &(#34|quot);a trapped nerve&(#34|quot);\?</h1>", page)

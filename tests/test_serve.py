@@ -250,3 +250,32 @@ def test_the_built_site_never_contains_the_reload_script(full_site):
     for page in (full_site / "public").rglob("*.html"):
         text = page.read_text(encoding="utf-8")
         assert "__healthsite" not in text and "EventSource" not in text and "healthsite-draft" not in text, page
+
+
+def test_an_open_browser_page_reloads_by_itself_on_save_on_error_and_on_fix(copy_site, serve):
+    from browser_support import CHROMIUM_ARGS, browser_unavailable, chromium_path
+    executable = chromium_path()
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        browser_unavailable("Playwright for Python is not installed")
+    site = copy_site("full")
+    served = serve(site)
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(executable), headless=True, args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page()
+            page.set_default_timeout(WAIT * 1000)
+            script_errors: list[str] = []
+            page.on("pageerror", lambda error: script_errors.append(str(error)))
+            page.goto(served.url + ARTICLE.lstrip("/"))
+            assert page.locator("h1").inner_text() == "Gentle stretches for a stiff back"
+            edit(site, ARTICLE_FILE, "title: Gentle stretches", "title: Kind stretches")
+            page.wait_for_function("document.querySelector('h1').textContent.startsWith('Kind stretches')")
+            edit(site, ARTICLE_FILE, "title: Kind stretches", "title: [Kind stretches")
+            page.wait_for_function("document.querySelector('h1').textContent === 'The site has 1 error'")
+            edit(site, ARTICLE_FILE, "title: [Kind stretches", "title: Kind stretches")
+            page.wait_for_function("document.querySelector('h1').textContent === 'Kind stretches for a stiff back'")
+            assert script_errors == []
+        finally:
+            browser.close()

@@ -111,7 +111,8 @@ def _resolve_remembered(docs: Sequence[Document], rendered: Mapping[str, Rendere
             (diags.error if item.level == "error" else diags.warning)(item.code, item.path, item.line, item.message,
                                                                       item.hint)
         bodies[doc.slug] = entry[2]
-    memo.resolved = {slug: memo.resolved[slug] for slug in bodies}
+    if len(memo.resolved) > len(bodies):
+        _forget(memo.resolved, set(bodies))
     return bodies
 
 
@@ -128,9 +129,9 @@ def _render_all(docs: Sequence[Document], config: SiteConfig, diags: Diagnostics
     cache = config.cache_path / "bodies" if config.cache else None
     results: dict[str, Rendered] = {}
     todo: list[tuple[Document, str]] = []
-    remembered = memo.rendered if memo is not None else {}
+    remembered = memo.rendered if memo is not None else None  # serve's bodies from the last rebuild
     for doc in docs:
-        hit = remembered.get(doc.path)
+        hit = remembered.get(doc.path) if remembered is not None else None
         if hit is not None and hit[2] == doc.body and hit[:2] == (key, doc.body_line):  # the same str: no compare
             results[doc.slug] = hit[3]
             continue
@@ -138,6 +139,8 @@ def _render_all(docs: Sequence[Document], config: SiteConfig, diags: Diagnostics
         cached = _read_cache(cache, digest)
         if cached is not None:
             results[doc.slug] = cached
+            if remembered is not None:
+                remembered[doc.path] = (key, doc.body_line, doc.body, cached)
         else:
             todo.append((doc, digest))
     jobs = [(doc.body, doc.body_line, config.html) for doc, _ in todo]
@@ -152,11 +155,18 @@ def _render_all(docs: Sequence[Document], config: SiteConfig, diags: Diagnostics
             diags.error("markdown-failed", doc.path, line, message, hint="Simplify the nesting of quotes and lists")
             continue
         results[doc.slug] = outcome
+        if remembered is not None:
+            remembered[doc.path] = (key, doc.body_line, doc.body, outcome)
         _write_cache(cache, digest, outcome)
-    if memo is not None:
-        memo.rendered = {doc.path: (key, doc.body_line, doc.body, results[doc.slug]) for doc in docs
-                         if doc.slug in results}
+    if remembered is not None and len(remembered) > len(docs):  # in place: a new dict per save costs a collection
+        _forget(remembered, {doc.path for doc in docs})
     return results
+
+
+def _forget(memory: dict, keep: set) -> None:
+    """Drop the entries of `memory` whose key is not in `keep`."""
+    for key in [key for key in memory if key not in keep]:
+        del memory[key]
 
 
 def _render_job(job: tuple[str, int, HtmlConfig]) -> Rendered | tuple[int, str]:

@@ -9,11 +9,11 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from .assets import Assets, collect_assets
-from .bodies import BodyMemo, render_bodies
+from .bodies import BodyMemo, Track, render_bodies
 from .catalog import Catalog, build_catalog
 from .config import SiteConfig, load_config
 from .diagnostics import Diagnostic, Diagnostics
-from .load import read_document
+from .load import list_content_files, read_document
 from .model import Body, Document
 from .relate import Site, backlinks, pillar_neighbours, relate
 from .servepages import Pages, Response
@@ -24,10 +24,11 @@ FileState = tuple[Document | None, tuple[Diagnostic, ...]]
 class LiveSite:
     """Hold the last good site and the latest problems; `update` re-reads changed files and reuses everything else."""
 
-    def __init__(self, config_file: Path, content_dir: str | None = None, echo=print):
-        self.config_file, self.content_dir, self.echo = config_file, content_dir, echo
+    def __init__(self, config_file: Path, content_dir: str | None = None):
+        self.config_file, self.content_dir = config_file, content_dir
         self.config: SiteConfig | None = None
         self.files: dict[Path, FileState] = {}
+        self.content_files: frozenset[str] = frozenset()  # other files in content/ (images), as the build lists them
         self.order: list[Path] = []  # self.files' keys in load order
         self.memo = BodyMemo()
         self.site: Site | None = None  # the last good site, served while the content has errors
@@ -35,7 +36,7 @@ class LiveSite:
         self.warnings: tuple[Diagnostic, ...] = ()
         self.assets: Assets | None = None
         self.pages: Pages | None = None
-        self.related_inputs: tuple = ()
+        self.related_inputs: tuple = ()  # what related articles, backlinks and pillar neighbours came from
         self.related_site: Site | None = None
         self.version = 0
         self.token = str(time.time_ns())  # tells a browser that a restarted server is a new site
@@ -49,7 +50,7 @@ class LiveSite:
         """Return the version browsers compare to know they must reload."""
         return f"{self.token}-{self.version}"
 
-    def update(self, changed: Iterable[Path] | None = None, track=None) -> bool:
+    def update(self, changed: Iterable[Path] | None = None, track: Track | None = None) -> bool:
         """Bring the site up to date with the changed files (None: everything), then tell every browser.
 
         Templates alone only drop the rendered pages; static files also renew the fingerprinted names; content
@@ -60,14 +61,14 @@ class LiveSite:
             kinds = self._classify(changed)
             if "config" in kinds:
                 self._read_config()
-            content = self.config is not None and ("config" in kinds or "content" in kinds)
+            content, files = self.config is not None and ("config" in kinds or "content" in kinds), self.content_files
             if content and not self._read_content(None if "config" in kinds else kinds["content"]):
                 content = "config" in kinds
             if not (content or kinds.keys() & {"config", "templates", "static"}):
                 return False
             if self.config is not None:
-                if kinds.keys() & {"config", "static"} or self.assets is None:
-                    self.assets = collect_assets(self.config)
+                if kinds.keys() & {"config", "static"} or self.assets is None or self.content_files != files:
+                    self.assets = collect_assets(self.config, self.content_files)
                 if content:
                     self._rebuild(track)
             self.version += 1
@@ -137,8 +138,11 @@ class LiveSite:
         self.files.clear()
 
     def _read_content(self, changed: set[Path] | None) -> bool:
-        """Re-read changed Markdown files (a changed folder: list them all again); tell whether any was read."""
+        """Re-read changed Markdown files (a changed folder: list them all again); tell whether anything changed."""
         content = self.config.content_path
+        files = self.content_files
+        if changed is None or any(path.suffix != ".md" for path in changed):
+            self.content_files = list_content_files(self.config)  # images and PDFs, published as they are
         if changed is None or not content.is_dir() or self._folder_changed(changed):
             listed = set(_markdown_files(content))
             changed = (listed ^ set(self.files)) | (changed or set()) if self.files else listed
@@ -150,7 +154,7 @@ class LiveSite:
                 self.files.pop(path, None)
         if len(self.order) != len(self.files) or any(path not in self.files for path in read):
             self.order = sorted(self.files)
-        return bool(read) or not content.is_dir()
+        return bool(read) or self.content_files != files or not content.is_dir()
 
     def _folder_changed(self, changed: set[Path]) -> bool:
         """Tell whether a folder appeared, moved or went: its files then send no events of their own."""
@@ -164,7 +168,7 @@ class LiveSite:
         diags = Diagnostics(levels=self.config.checks)
         return read_document(path, self.config, diags), tuple(diags.items)
 
-    def _rebuild(self, track=None) -> None:
+    def _rebuild(self, track: Track | None = None) -> None:
         """Catalog, render and relate the documents; keep the last good site when any stage finds errors."""
         config = self.config
         diags = Diagnostics(levels=config.checks)
@@ -175,7 +179,7 @@ class LiveSite:
         docs = [doc for doc in (self.files[path][0] for path in self.order) if doc is not None]
         site = None
         if not diags.errors:
-            catalog = build_catalog(config, docs, diags)
+            catalog = build_catalog(config, docs, diags, self.content_files)
             if not diags.errors:
                 extra = {"track": track} if track else {}
                 bodies = render_bodies(config, catalog, diags, memo=self.memo, **extra)
@@ -187,16 +191,23 @@ class LiveSite:
             self.site = site
 
     def _relate(self, config: SiteConfig, catalog: Catalog, bodies: dict[str, Body]) -> Site:
-        """Relate the site, reusing the related articles when nothing they are computed from has changed."""
-        inputs = (config.related, catalog.articles, tuple(
-            (catalog.docs[s].title, catalog.docs[s].tags, catalog.docs[s].related, catalog.urls[s],
-             bodies[s].keywords if s in bodies else ()) for s in catalog.articles))
-        if self.related_site is None or inputs != self.related_inputs:
-            self.related_inputs, self.related_site = inputs, relate(config, catalog, bodies)
-            return self.related_site
-        # Site may gain fields: replace() keeps them, and the related articles are still exact for these inputs.
-        return dataclasses.replace(self.related_site, config=config, catalog=catalog, bodies=bodies,
-                                   backlinks=backlinks(bodies), pillar_neighbours=pillar_neighbours(catalog))
+        """Relate the site, reusing related articles, backlinks and pillar neighbours whose inputs are unchanged."""
+        docs = catalog.docs
+        inputs = ((config.related, catalog.articles, tuple(
+                      (docs[s].title, docs[s].tags, docs[s].related, catalog.urls[s],
+                       bodies[s].keywords if s in bodies else ()) for s in catalog.articles)),
+                  tuple((slug, body.links) for slug, body in bodies.items()),
+                  (catalog.pillars, catalog.pillar_articles, catalog.tags, tuple(docs[p].tags for p in catalog.pillars)))
+        last, same = self.related_site, [new == old for new, old in zip(inputs, self.related_inputs)] or [False] * 3
+        if last is None or not same[0]:
+            site = relate(config, catalog, bodies)
+        else:  # replace() keeps any field Site may gain; each part reused is exact for its unchanged inputs
+            site = dataclasses.replace(
+                last, config=config, catalog=catalog, bodies=bodies,
+                backlinks=last.backlinks if same[1] else backlinks(bodies),
+                pillar_neighbours=last.pillar_neighbours if same[2] else pillar_neighbours(catalog))
+        self.related_inputs, self.related_site = inputs, site
+        return site
 
 
 def _markdown_files(content: Path) -> list[Path]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import errno
+import gc
 import queue
 import signal
 import sys
@@ -44,6 +45,9 @@ def serve_site(args: argparse.Namespace) -> int:
     try:
         serving.start()
         _rebuild(live, None, args.quiet)
+        # The loaded site lives until serve stops: keep it out of the garbage collector's full passes, which
+        # otherwise cost a large site a few tenths of a second on some saves.
+        gc.freeze()
         for paths, recursive, keep in _watch_targets(live):
             threading.Thread(target=_watch, args=(paths, recursive, keep, changes, stop), daemon=True).start()
         while True:

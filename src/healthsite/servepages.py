@@ -122,7 +122,8 @@ class Pages:
                 f'<meta name="viewport" content="width=device-width, initial-scale=1">\n'
                 f"<title>healthsite: {count}</title>\n<style>{_ERROR_CSS}</style>\n</head>\n<body>\n<main>\n"
                 f"<h1>The site has {count}</h1>\n<p>{kept} until you fix {'it' if len(errors) == 1 else 'them'}; "
-                f"save the file and this page reloads by itself.</p>\n<ol>\n{items}\n</ol>\n</main>\n</body>\n</html>\n")
+                f"save the file and this page reloads by itself.</p>\n<ol>\n{items}\n</ol>\n</main>\n"
+                "</body>\n</html>\n")
         return Response(500, HTML, self.inject(page).encode("utf-8"))
 
 
