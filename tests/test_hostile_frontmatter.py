@@ -84,6 +84,13 @@ def test_missing_required_fields_are_all_reported_at_once(tmp_path: Path) -> Non
         "Add a line such as 'title: ...' to the front matter [field-missing]"]
 
 
+def test_a_title_of_only_spaces_counts_as_missing(tmp_path: Path) -> None:
+    article = "---\n" + FIELDS.replace("title: Heat or cold?", "title: '   '") + "---\n\nText.\n"
+    assert broken_build(tmp_path, article) == [
+        "content/guide/heat.md:2: error: 'title' is required. "
+        "Add a line such as 'title: ...' to the front matter [field-missing]"]
+
+
 @pytest.mark.parametrize("value, shown", [("42", "the number 42"), ("[Heat, cold]", "a list"),
                                           ("{text: Heat}", "a mapping"), ("true", "'true'")])
 def test_a_title_that_is_not_text_is_an_error(tmp_path: Path, value: str, shown: str) -> None:

@@ -47,7 +47,7 @@ class FieldReader:
 
     def text(self, key: str, required: bool = False) -> str | None:
         value = self.data.get(key)
-        if value is None or value == "":
+        if value is None or (isinstance(value, str) and not value.strip()):
             if required:
                 self.fail(key, f"'{key}' is required", f"Add a line such as '{key}: ...' to the front matter",
                           code="field-missing")
