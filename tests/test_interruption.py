@@ -15,30 +15,34 @@ from site_files import files_below
 PARAGRAPH = "Warm baths relax tight muscles and ease the ache for many people with back pain after a long day. " * 8
 
 
-def big_site(root: Path, version: str, articles: int = 500) -> Path:
-    """Write a site large enough that writing it takes a moment; `version` appears on every page."""
+def big_site(root: Path, version: str, articles: int = 500, every: int = 1) -> Path:
+    """Write a site large enough that writing it takes a moment; `version` goes into every `every`-th article."""
     files = {"content/guide/index.md": f"---\nkind: pillar\ntitle: Guide {version}\ndescription: All.\n"
                                        "date: 2026-01-01\n---\n\nEvery article.\n"}
-    for i in range(articles):
+    for i in range(0, articles, every):
         body = "\n\n".join(f"## Part {j}\n\n{PARAGRAPH}" for j in range(6))
         files[f"content/guide/a{i:04}.md"] = (f"---\ntitle: Article {i} {version}\ndescription: About {i}.\n"
                                               f"date: 2026-01-02\npillar: guide\ntags: [t{i % 40}]\n---\n\n{body}\n")
     return write_site(root, files)
 
 
-def start_build(root: Path) -> subprocess.Popen:
+def start_build(root: Path, *args: str) -> subprocess.Popen:
     env = {**os.environ, "SOURCE_DATE_EPOCH": BUILD_EPOCH}
-    return subprocess.Popen([sys.executable, "-m", "healthsite", "build", "--no-cache"], cwd=root, env=env,
+    return subprocess.Popen([sys.executable, "-m", "healthsite", "build", *args], cwd=root, env=env,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
 
-def wait_for_staging(root: Path, process: subprocess.Popen) -> Path:
-    """Return the build's staging folder as soon as it holds a page, failing if the build ends first."""
+def wait_for_staging(root: Path, process: subprocess.Popen, page: str = "guide/a0000/index.html",
+                     text: str = "") -> Path:
+    """Return the build's staging folder once it holds `page` with `text` in it, failing if the build ends first."""
     deadline = time.monotonic() + 300
     while time.monotonic() < deadline:
         for folder in root.glob("public.new-*"):
-            if next(folder.rglob("*.html"), None) is not None:
-                return folder
+            try:
+                if text in (folder / page).read_text(encoding="utf-8"):
+                    return folder
+            except (OSError, UnicodeDecodeError):
+                pass
         assert process.poll() is None, "the build finished before it could be interrupted"
         time.sleep(0.002)
     raise AssertionError("no staging folder appeared")
@@ -51,10 +55,12 @@ def leftovers(root: Path) -> list[str]:
 def test_a_build_killed_while_writing_leaves_the_old_site_and_the_next_build_cleans_up(tmp_path: Path) -> None:
     root = big_site(tmp_path / "site", "first")
     assert run_healthsite("build", cwd=root).code == 0
+    big_site(root, "second")
+    assert run_healthsite("build", cwd=root).code == 0  # the first site is now kept aside for reuse as staging
     before = files_below(root / "public")
-    big_site(root, "second")  # every page changes
+    big_site(root, "third", every=2)  # half the pages change; the other half are reused from public/
     process = start_build(root)
-    staging = wait_for_staging(root, process)
+    staging = wait_for_staging(root, process, "guide/a0000/index.html", "Article 0 third")
     os.kill(process.pid, signal.SIGKILL)
     process.communicate()
     assert process.returncode == -signal.SIGKILL
@@ -63,7 +69,10 @@ def test_a_build_killed_while_writing_leaves_the_old_site_and_the_next_build_cle
     result = run_healthsite("build", cwd=root)
     assert result.code == 0, result.err
     assert leftovers(root) == []
-    assert "Article 7 second" in (root / "public/guide/a0007/index.html").read_text(encoding="utf-8")
+    fresh = big_site(tmp_path / "fresh", "second")
+    big_site(fresh, "third", every=2)
+    assert run_healthsite("build", cwd=fresh).code == 0
+    assert files_below(root / "public") == files_below(fresh / "public")
 
 
 def test_ctrl_c_while_writing_leaves_the_old_site_and_no_staging_folder(tmp_path: Path) -> None:
@@ -71,7 +80,7 @@ def test_ctrl_c_while_writing_leaves_the_old_site_and_no_staging_folder(tmp_path
     assert run_healthsite("build", cwd=root).code == 0
     before = files_below(root / "public")
     big_site(root, "second")
-    process = start_build(root)
+    process = start_build(root, "--no-cache")
     wait_for_staging(root, process)
     os.kill(process.pid, signal.SIGINT)
     _, err = process.communicate()
@@ -109,7 +118,7 @@ def test_a_build_that_fails_on_content_leaves_the_old_site(tmp_path: Path) -> No
 
 def test_two_builds_started_together_both_succeed_and_write_one_whole_site(tmp_path: Path) -> None:
     root = big_site(tmp_path / "site", "only", articles=300)
-    first, second = start_build(root), start_build(root)
+    first, second = start_build(root, "--no-cache"), start_build(root, "--no-cache")
     results = [first.communicate(), second.communicate()]
     assert (first.returncode, second.returncode) == (0, 0), results
     assert leftovers(root) == []
@@ -142,3 +151,16 @@ def test_a_site_moved_aside_by_a_build_killed_mid_swap_is_restored_then_replaced
     assert result.code == 0, result.err
     assert leftovers(root) == []
     assert "Article 3 second" in (root / "public/guide/a0003/index.html").read_text(encoding="utf-8")
+
+
+def test_folders_that_only_look_like_staging_folders_are_left_alone(tmp_path: Path) -> None:
+    root = big_site(tmp_path / "site", "first", articles=5)
+    assert run_healthsite("build", cwd=root).code == 0
+    for name in ("public.old-backup", "public.new-design", "public.old-2024-01"):
+        (root / name).mkdir()
+        (root / name / "index.html").write_text(f"kept by hand: {name}", encoding="utf-8")
+    os.rename(root / "public", root / "public.old-99999")  # and a killed swap to recover from
+    result = run_healthsite("build", cwd=root)
+    assert result.code == 0, result.err
+    assert leftovers(root) == ["public.new-design", "public.old-2024-01", "public.old-backup"]
+    assert "Article 3 first" in (root / "public/guide/a0003/index.html").read_text(encoding="utf-8")

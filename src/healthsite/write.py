@@ -104,13 +104,20 @@ def _swap(staging: Path, out: Path) -> None:
 
 def _remove_stale(out: Path) -> None:
     """Tidy up after builds that were killed; we hold the lock, so none is running."""
-    for folder in out.parent.glob(f"{out.name}.new-*"):
+    for folder in _left_by_builds(out, "new"):
         _retire(folder, out)
-    for folder in out.parent.glob(f"{out.name}.old-*"):
+    for folder in _left_by_builds(out, "old"):
         if not out.exists():
             os.rename(folder, out)  # killed between the two renames of a swap: the old site is still whole
         else:
             _retire(folder, out)
+
+
+def _left_by_builds(out: Path, kind: str) -> list[Path]:
+    """Return the `<out>.<kind>-<pid>` folders of earlier builds, never a writer's own `public.old-backup`."""
+    prefix = f"{out.name}.{kind}-"
+    return sorted(f for f in out.parent.iterdir()
+                  if f.name.startswith(prefix) and f.name[len(prefix):].isdigit() and f.is_dir())
 
 
 @contextlib.contextmanager
