@@ -18,11 +18,11 @@ from urllib.parse import quote, unquote
 
 import markdown
 
-from . import __version__
 from .catalog import Catalog
 from .config import HtmlConfig, SiteConfig
 from .diagnostics import Diagnostic, Diagnostics, did_you_mean
 from .model import Body, Document, Heading, Link
+from .packcache import PackCache, code_version, key_of
 from .progress import no_progress
 from .readability import plain_text, text_stats
 from .sanitize import sanitize
@@ -81,14 +81,64 @@ def render_bodies(config: SiteConfig, catalog: Catalog, diags: Diagnostics, memo
                   track: Track = no_progress) -> dict[str, Body]:
     """Render every published body (from the cache where possible) and check its links and anchors."""
     docs = list(catalog.docs.values())
-    rendered = _render_all(docs, config, diags, memo, track)
-    if memo is None:
+    if memo is None and config.cache:
+        bodies = _resolve_packed(docs, config, catalog, diags, track)
+    elif memo is None:
+        rendered = _render_all(docs, config, diags, memo, track)
         bodies = {doc.slug: _resolve(doc, rendered[doc.slug], config, catalog, diags) for doc in docs
                   if doc.slug in rendered}
     else:
+        rendered = _render_all(docs, config, diags, memo, track)
         bodies = _resolve_remembered(docs, rendered, config, catalog, diags, memo)
     _check_anchors(catalog, bodies, diags)
     return bodies
+
+
+def _resolve_packed(docs: Sequence[Document], config: SiteConfig, catalog: Catalog, diags: Diagnostics,
+                    track: Track) -> dict[str, Body]:
+    """Reuse last build's resolved bodies (from one pack, not a file each) while their cached body and every link
+    target are unchanged; render and resolve the rest."""
+    pack = PackCache(config.cache_path, "resolved")
+    folder, key = config.cache_path / "bodies", settings_key(config.html)
+    targets = key_of(repr((config.base_path, sorted(catalog.urls.items()), sorted(catalog.by_source.items()),
+                           sorted(catalog.unpublished), sorted(catalog.files))))
+    found: dict[str, tuple] = {}
+    todo: list[tuple[Document, bytes, Path]] = []
+    for doc in docs:
+        digest = _digest(key, doc)
+        cached, entry_key = folder / digest[:2] / f"{digest}.json", key_of(digest, targets, doc.path, doc.source_path)
+        entry = pack.get(entry_key)
+        if entry is not None and entry[0] == _signature(cached):  # the body cache's own file, unchanged
+            found[doc.slug] = entry
+        else:
+            todo.append((doc, entry_key, cached))
+    rendered = _render_all([doc for doc, _, _ in todo], config, diags, None, track)
+    for doc, entry_key, cached in todo:
+        if doc.slug in rendered:
+            problems = Diagnostics()
+            body = _resolve(doc, rendered[doc.slug], config, catalog, problems)
+            found[doc.slug] = (_signature(cached), body, tuple(problems.items))
+            if found[doc.slug][0] is not None:
+                pack.put(entry_key, found[doc.slug])
+    pack.save()
+    for _, _, problems in found.values():
+        for item in problems:
+            (diags.error if item.level == "error" else diags.warning)(item.code, item.path, item.line, item.message,
+                                                                      item.hint)
+    return {doc.slug: found[doc.slug][1] for doc in docs if doc.slug in found}
+
+
+def _signature(file: Path) -> tuple[int, int] | None:
+    try:
+        stat = os.stat(file)
+    except OSError:
+        return None
+    return (stat.st_size, stat.st_mtime_ns)
+
+
+def _digest(key: str, doc: Document) -> str:
+    """Return the body cache's name for a document's body."""
+    return hashlib.sha256(f"{key}\0{doc.body_line}\0{doc.body}".encode()).hexdigest()
 
 
 def _resolve_remembered(docs: Sequence[Document], rendered: Mapping[str, Rendered], config: SiteConfig,
@@ -118,7 +168,7 @@ def _resolve_remembered(docs: Sequence[Document], rendered: Mapping[str, Rendere
 
 def settings_key(settings: HtmlConfig) -> str:
     """Describe everything besides the source that changes a rendered body, for the cache key."""
-    return json.dumps([__version__, markdown.__version__, EXTENSIONS, EXTENSION_CONFIGS, list(settings.extra_tags),
+    return json.dumps([code_version(), markdown.__version__, EXTENSIONS, EXTENSION_CONFIGS, list(settings.extra_tags),
                        {k: list(v) for k, v in sorted(settings.extra_attributes.items())}], sort_keys=True)
 
 
@@ -135,7 +185,7 @@ def _render_all(docs: Sequence[Document], config: SiteConfig, diags: Diagnostics
         if hit is not None and hit[2] == doc.body and hit[:2] == (key, doc.body_line):  # the same str: no compare
             results[doc.slug] = hit[3]
             continue
-        digest = hashlib.sha256(f"{key}\0{doc.body_line}\0{doc.body}".encode()).hexdigest()
+        digest = _digest(key, doc)
         cached = _read_cache(cache, digest)
         if cached is not None:
             results[doc.slug] = cached

@@ -8,6 +8,7 @@ from .config import SiteConfig
 from .diagnostics import Diagnostics
 from .fields import FieldReader
 from .model import Document
+from .packcache import PackCache, code_version, key_of
 from .yamlsource import parse_mapping
 
 MAX_FILE_BYTES = 20 * 1024 * 1024
@@ -21,13 +22,45 @@ def load_documents(config: SiteConfig, diags: Diagnostics) -> list[Document]:
                     hint="Create it, or pass --content with the folder that holds your Markdown files")
         return []
     docs = []
+    cache = PackCache(config.cache_path, "documents") if config.cache else None
+    settings = _settings_key(config)
     for file in sorted(content.rglob("*.md")):
         if any(part.startswith(".") for part in file.relative_to(content).parts):
             continue
-        doc = read_document(file, config, diags)
+        doc = read_document(file, config, diags) if cache is None else _cached_document(file, config, diags, cache,
+                                                                                          settings)
         if doc is not None:
             docs.append(doc)
+    if cache is not None:
+        cache.save()
     return docs
+
+
+def _settings_key(config: SiteConfig) -> str:
+    """Describe everything besides a file's path and bytes that shapes its Document: the program and the tags."""
+    return repr((code_version(), str(config.root), str(config.content_path), sorted(config.tags.items()),
+                 sorted(config.tag_aliases.items())))
+
+
+def _cached_document(file: Path, config: SiteConfig, diags: Diagnostics, cache: PackCache,
+                     settings: str) -> Document | None:
+    """Read one file, reusing the Document and problems found last time when its bytes are unchanged."""
+    try:
+        data = file.read_bytes() if file.stat().st_size <= MAX_FILE_BYTES else None
+    except OSError:
+        data = None
+    if data is None:
+        return read_document(file, config, diags)
+    key = key_of(settings, str(file), data)
+    found = cache.get(key)
+    if found is None:
+        problems = Diagnostics()
+        found = (read_document(file, config, problems, data), tuple(problems.items))
+        cache.put(key, found)
+    for item in found[1]:
+        (diags.error if item.level == "error" else diags.warning)(item.code, item.path, item.line, item.message,
+                                                                  item.hint)
+    return found[0]
 
 
 def list_content_files(config: SiteConfig) -> frozenset[str]:
@@ -41,10 +74,10 @@ def list_content_files(config: SiteConfig) -> frozenset[str]:
     )
 
 
-def read_document(file: Path, config: SiteConfig, diags: Diagnostics) -> Document | None:
-    """Read one Markdown file; report what is wrong with it and return None if it cannot be used."""
+def read_document(file: Path, config: SiteConfig, diags: Diagnostics, data: bytes | None = None) -> Document | None:
+    """Read one Markdown file (or its bytes, already read); report what is wrong and return None if unusable."""
     path = _shown(file, config)
-    text = _read_text(file, path, diags)
+    text = _read_text(file, path, diags, data)
     if text is None:
         return None
     split = _split_front_matter(text, path, diags)
@@ -90,14 +123,14 @@ def _document(fields: FieldReader, config: SiteConfig, path: str, source_path: s
                     key_lines=fields.lines, **values)
 
 
-def _read_text(file: Path, path: str, diags: Diagnostics) -> str | None:
+def _read_text(file: Path, path: str, diags: Diagnostics, data: bytes | None = None) -> str | None:
     """Read a file as UTF-8 (a byte-order mark is allowed) with its line endings made '\\n'."""
     try:
-        if file.stat().st_size > MAX_FILE_BYTES:
+        if data is None and file.stat().st_size > MAX_FILE_BYTES:
             diags.error("file-too-large", path, None, f"the file is larger than {MAX_FILE_BYTES // 2**20} MB",
                         hint="Split it into several articles")
             return None
-        data = file.read_bytes()
+        data = file.read_bytes() if data is None else data
     except OSError as exc:
         diags.error("file-unreadable", path, None, f"cannot read the file: {exc.strerror}")
         return None

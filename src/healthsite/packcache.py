@@ -1,0 +1,107 @@
+"""Keep many small computed values in a few files under .healthsite-cache/, rewriting only the files that changed.
+
+Entries are spread over SHARDS pickle files by key, so a warm build opens a few dozen files instead of one per
+document, and an edit rewrites one or two of them. Only healthsite's own data classes, dates and plain containers
+load: a cache restored from elsewhere cannot run code. A missing, stale or damaged file only costs speed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import os
+import pickle
+from pathlib import Path
+from typing import Any
+
+from . import __version__
+
+SHARDS = 64
+_ALLOWED = {
+    ("healthsite.model", name) for name in ("Document", "Source", "Body", "Heading", "Link")
+} | {("healthsite.diagnostics", "Diagnostic"), ("datetime", "date"), ("builtins", "frozenset"),
+     ("builtins", "set"), ("copyreg", "_reconstructor"), ("builtins", "object")}
+
+
+def code_version() -> str:
+    """Return a hash of healthsite's source, so a changed program never reuses what an older one computed."""
+    hasher = hashlib.blake2b(__version__.encode(), digest_size=16)
+    for file in sorted(Path(__file__).parent.glob("*.py")):
+        hasher.update(file.name.encode() + b"\0" + file.read_bytes())
+    return hasher.hexdigest()
+
+
+class PackCache:
+    """A key -> value store of one kind ("documents", "bodies") for one build, saved at the end."""
+
+    def __init__(self, folder: Path | None, kind: str):
+        self.folder = folder / kind if folder is not None else None
+        self.shards: dict[int, dict[bytes, Any]] = {}
+        self.used: dict[int, set[bytes]] = {}
+        self.changed: set[int] = set()
+
+    def get(self, key: bytes) -> Any | None:
+        """Return the value stored under key, or None."""
+        shard = self._shard(key)
+        value = shard.get(key)
+        if value is not None:
+            self.used.setdefault(key[0] % SHARDS, set()).add(key)
+        return value
+
+    def put(self, key: bytes, value: Any) -> None:
+        """Store a value; it is written when the build saves the cache."""
+        number = key[0] % SHARDS
+        self._shard(key)[key] = value
+        self.used.setdefault(number, set()).add(key)
+        self.changed.add(number)
+
+    def save(self) -> None:
+        """Rewrite the shards that gained entries, keeping only the entries this build used."""
+        if self.folder is None:
+            return
+        for number in sorted(self.changed):
+            entries = {key: value for key, value in self.shards[number].items() if key in self.used[number]}
+            target = self.folder / f"{number:02x}.pickle"
+            try:
+                self.folder.mkdir(parents=True, exist_ok=True)
+                temp = target.with_suffix(f".{os.getpid()}.tmp")
+                temp.write_bytes(pickle.dumps(entries, protocol=5))
+                os.replace(temp, target)
+            except OSError:
+                pass
+        self.changed.clear()
+
+    def _shard(self, key: bytes) -> dict[bytes, Any]:
+        number = key[0] % SHARDS
+        shard = self.shards.get(number)
+        if shard is None:
+            shard = self.shards[number] = self._read(number)
+        return shard
+
+    def _read(self, number: int) -> dict[bytes, Any]:
+        if self.folder is None:
+            return {}
+        try:
+            data = _SafeUnpickler(io.BytesIO((self.folder / f"{number:02x}.pickle").read_bytes())).load()
+        except (OSError, pickle.UnpicklingError, ValueError, TypeError, EOFError, AttributeError, IndexError,
+                KeyError, ImportError):
+            return {}
+        return data if isinstance(data, dict) else {}
+
+
+class _SafeUnpickler(pickle.Unpickler):
+    """Load healthsite's data classes, dates and plain containers, and nothing that could run code."""
+
+    def find_class(self, module: str, name: str):
+        if (module, name) not in _ALLOWED:
+            raise pickle.UnpicklingError(f"{module}.{name} is not allowed in the cache")
+        return super().find_class(module, name)
+
+
+def key_of(*parts: str | bytes) -> bytes:
+    """Hash the parts that decide a cached value into a cache key."""
+    hasher = hashlib.blake2b(digest_size=20)
+    for part in parts:
+        data = part.encode("utf-8", "surrogatepass") if isinstance(part, str) else part
+        hasher.update(len(data).to_bytes(8, "little") + data)
+    return hasher.digest()
