@@ -5,6 +5,8 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+import pytest
+
 from conftest import run_healthsite, write_site
 from site_files import files_below
 
@@ -187,3 +189,77 @@ def test_a_broken_symlink_is_an_error(tmp_path: Path) -> None:
     assert result.code == 1
     assert result.err.splitlines()[0] == (
         "content/guide/gone.md: error: cannot read the file: No such file or directory. [file-unreadable]")
+
+
+SVG_HINT = ("Export a plain SVG without scripts, event handlers or script links, or convert it to PNG "
+            "[content-file-unsafe]")
+
+
+def site_with_file(tmp_path: Path, name: str, data: bytes) -> tuple[Path, list[str], int]:
+    """Build a good site with one more file in content/; return the folder, the problems and the exit code."""
+    root = site_with(tmp_path, GOOD.encode())
+    (root / "content" / name).parent.mkdir(parents=True, exist_ok=True)
+    (root / "content" / name).write_bytes(data)
+    result = run_healthsite("build", cwd=root)
+    assert "Traceback" not in result.err
+    return root, [line for line in result.err.splitlines() if ": error: " in line or ": warning: " in line
+                  and "content-file" in line], result.code
+
+
+def test_pages_and_code_in_content_are_not_published(tmp_path: Path) -> None:
+    for name in ("guide/evil.html", "guide/evil.js", "guide/evil.xml", "guide/evil.xhtml", "guide/Makefile"):
+        root, problems, code = site_with_file(tmp_path / name.replace("/", "-"), name, b"<script>alert(1)</script>")
+        suffix = Path(name).suffix or "Makefile"
+        assert (code, problems) == (0, [
+            f"content/{name}: warning: files of type '{suffix}' are not published from the content folder. "
+            "Publish images, PDFs, text, audio and video beside articles; write pages in Markdown "
+            "[content-file-skipped]"])
+        assert not (root / "public" / name).exists()
+
+
+def test_a_content_file_cannot_replace_a_file_healthsite_writes(tmp_path: Path) -> None:
+    root, problems, code = site_with_file(tmp_path, "robots.txt", b"User-agent: *\nDisallow: /\n")
+    assert code == 1
+    assert problems == ["content/robots.txt: error: the address /robots.txt is already taken by a page healthsite "
+                        "writes itself. Move or rename the file [url-duplicate]"]
+
+
+SVG = b'<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink">%s</svg>'
+
+
+@pytest.mark.parametrize("inside, problem", [
+    (b"<script>alert(1)</script>", "the SVG contains a <script> element"),
+    (b'<rect onclick="alert(1)"/>', "the SVG has an event handler 'onclick'"),
+    (b'<a xlink:href="javascript:alert(1)"><text>x</text></a>', "the SVG links to 'javascript:alert(1)'"),
+    (b'<a href="jav&#x61;script:alert(1)"><text>x</text></a>', "the SVG links to 'javascript:alert(1)'"),
+    (b'<a href="data:text/html,x"><text>x</text></a>', "the SVG links to 'data:text/html,x'"),
+    (b'<a><set attributeName="href" to="javascript:alert(1)"/></a>', "the SVG links to 'javascript:alert(1)'"),
+    (b"<foreignObject><p>x</p></foreignObject>", "the SVG contains a <foreignobject> element"),
+    (b"<style>@import url(https://evil.example/x.css);</style>", "the SVG has a style that can load script"),
+    (b"<g>", "the SVG is not well-formed XML (mismatched tag: line 1, column 88)"),
+], ids=["script", "handler", "javascript-link", "entity-link", "data-link", "animated-link", "foreign-object",
+        "style-import", "broken"])
+def test_an_svg_that_could_run_script_is_refused(tmp_path: Path, inside: bytes, problem: str) -> None:
+    root, problems, code = site_with_file(tmp_path, "guide/diagram.svg", SVG % inside)
+    assert code == 1
+    assert problems == [f"content/guide/diagram.svg: error: {problem}, so it is left out. {SVG_HINT}"]
+    assert not (root / "public").exists()
+
+
+def test_an_svg_with_entities_is_refused_without_expanding_them(tmp_path: Path) -> None:
+    laughs = (b'<?xml version="1.0"?><!DOCTYPE svg [<!ENTITY a "lol"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;">'
+              b'<!ENTITY c "&b;&b;&b;&b;&b;&b;&b;&b;">]><svg xmlns="http://www.w3.org/2000/svg"><text>&c;</text></svg>')
+    _, problems, code = site_with_file(tmp_path, "guide/laughs.svg", laughs)
+    assert code == 1
+    assert problems == [f"content/guide/laughs.svg: error: the SVG declares a DOCTYPE or entities, so it is left out. "
+                        f"{SVG_HINT}"]
+
+
+def test_a_plain_svg_diagram_is_published_as_it_is(tmp_path: Path) -> None:
+    diagram = SVG % (b'<style>.bone { fill: #eee; }</style><rect class="bone" style="stroke: red" width="4" height="4"/>'
+                     b'<image xlink:href="data:image/png;base64,iVBORw0KGgo=" width="1" height="1"/>'
+                     b'<a href="https://www.nhs.uk/"><text>NHS</text></a><use href="#bone"/>'
+                     b'<animate attributeName="opacity" values="0;1" dur="1s"/>')
+    root, problems, code = site_with_file(tmp_path, "guide/diagram.svg", diagram)
+    assert (code, problems) == (0, [])
+    assert (root / "public/guide/diagram.svg").read_bytes() == diagram

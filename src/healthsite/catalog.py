@@ -69,7 +69,7 @@ def build_catalog(config: SiteConfig, docs: Sequence[Document], diags: Diagnosti
                          for p in pillar_slugs},
         tags={tag: tuple(slugs) for tag, slugs in sorted(tags.items())},
         aliases=aliases,
-        files=files,
+        files=_check_files(config, files, diags),
     )
 
 
@@ -147,6 +147,15 @@ def _check_urls(by_slug: dict[str, Document], urls: dict[str, str], diags: Diagn
             owners[alias.lower()] = doc.path
             aliases[alias] = doc.slug
     return aliases
+
+
+def _check_files(config: SiteConfig, files: frozenset[str], diags: Diagnostics) -> frozenset[str]:
+    """Leave out, and report, content files that would overwrite a file healthsite writes itself."""
+    clashing = {name for name in files if _reserved("/" + name)}
+    for name in sorted(clashing):
+        diags.error("url-duplicate", f"{config.content_dir}/{name}", None,
+                    f"the address /{name} is already taken by {_reserved('/' + name)}", hint="Move or rename the file")
+    return files - clashing
 
 
 def _reserved(path: str) -> str:

@@ -9,6 +9,7 @@ from .diagnostics import Diagnostics
 from .fields import FieldReader
 from .model import Document
 from .packcache import PackCache, code_version, key_of
+from .sanitize import CONTENT_FILE_TYPES, svg_problem
 from .yamlsource import parse_mapping
 
 MAX_FILE_BYTES = 20 * 1024 * 1024
@@ -63,15 +64,36 @@ def _cached_document(file: Path, config: SiteConfig, diags: Diagnostics, cache: 
     return found[0]
 
 
-def list_content_files(config: SiteConfig) -> frozenset[str]:
-    """List the content folder's other files (images, PDFs) that articles may link to."""
+def list_content_files(config: SiteConfig, diags: Diagnostics | None = None) -> frozenset[str]:
+    """List the content folder's other files (images, PDFs) that articles may link to, leaving out (and reporting
+    to `diags`) any that could run script in a reader's browser: pages, code, scripted SVG."""
     content = config.content_path
     if not content.is_dir():
         return frozenset()
-    return frozenset(
-        file.relative_to(content).as_posix() for file in content.rglob("*")
-        if file.is_file() and file.suffix != ".md" and not any(p.startswith(".") for p in file.relative_to(content).parts)
-    )
+    files = set()
+    report = diags if diags is not None else Diagnostics()
+    for file in sorted(content.rglob("*")):
+        name = file.relative_to(content).as_posix()
+        if not file.is_file() or file.suffix == ".md" or any(p.startswith(".") for p in name.split("/")):
+            continue
+        if file.suffix.lower() not in CONTENT_FILE_TYPES:
+            report.warning("content-file-skipped", _shown(file, config), None,
+                           f"files of type '{file.suffix or file.name}' are not published from the content folder",
+                           hint="Publish images, PDFs, text, audio and video beside articles; write pages in Markdown")
+        elif file.suffix.lower() == ".svg" and (problem := _svg_file_problem(file)):
+            report.error("content-file-unsafe", _shown(file, config), None, f"{problem}, so it is left out",
+                         hint="Export a plain SVG without scripts, event handlers or script links, or convert it to PNG")
+        else:
+            files.add(name)
+    return frozenset(files)
+
+
+def _svg_file_problem(file: Path) -> str:
+    """Return what in an SVG file could run script, or ''."""
+    try:
+        return svg_problem(file.read_bytes())
+    except OSError as exc:
+        return f"the SVG cannot be read ({exc.strerror})"
 
 
 def read_document(file: Path, config: SiteConfig, diags: Diagnostics, data: bytes | None = None) -> Document | None:

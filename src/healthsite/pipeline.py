@@ -47,7 +47,7 @@ def load_site(config: SiteConfig, diags: Diagnostics, timings: Timings | None = 
     timings = timings or Timings()
     with timings.stage("load"):
         docs = load_documents(config, diags)
-        files = list_content_files(config)
+        files = list_content_files(config, diags)
     if diags.errors:
         return None
     with timings.stage("catalog"):

@@ -1,6 +1,10 @@
-"""The HTML allowlist every Markdown body passes through, so content never carries script."""
+"""The HTML allowlist every Markdown body passes through, and the check on files published from content/,
+so content never carries script."""
 
 from __future__ import annotations
+
+import re
+import xml.etree.ElementTree as ElementTree
 
 import nh3
 
@@ -47,3 +51,44 @@ def sanitize(html: str, settings: HtmlConfig) -> str:
         attributes.setdefault(tag.lower(), set()).update(n for n in allowed if not n.startswith("on"))
     return nh3.clean(html, tags=tags, attributes=attributes, url_schemes=set(URL_SCHEMES), link_rel=None,
                      strip_comments=True)
+
+
+CONTENT_FILE_TYPES = frozenset({
+    ".png", ".jpg", ".jpeg", ".gif", ".webp", ".avif", ".bmp", ".ico", ".svg", ".pdf", ".txt", ".csv",
+    ".mp3", ".m4a", ".ogg", ".oga", ".wav", ".mp4", ".m4v", ".webm", ".ogv", ".vtt",
+})
+"""Files of the content folder published as they are: images, documents and media, never pages or code.
+An SVG is published only when `svg_problem` finds nothing in it that could run."""
+_SVG_FORBIDDEN = frozenset({"script", "foreignobject", "iframe", "embed", "object", "handler", "listener"})
+_URL_NOISE = re.compile(r"[\t\n\r]")
+_SAFE_URL = re.compile(r"^(?:https?:|mailto:|tel:|data:image/|[^:/?#]*(?:[/?#]|$))", re.I)
+_SCRIPT_CSS = re.compile(r"javascript:|vbscript:|expression\s*\(|@import|behavior\s*:|-moz-binding", re.I)
+
+
+def svg_problem(data: bytes) -> str:
+    """Say what in an SVG could run script when a reader opens it on its own, or ''."""
+    if re.search(rb"<!(?:DOCTYPE|ENTITY)", data, re.I):
+        return "the SVG declares a DOCTYPE or entities"
+    try:
+        root = ElementTree.fromstring(data)
+    except ElementTree.ParseError as exc:
+        return f"the SVG is not well-formed XML ({exc})"
+    for element in root.iter():
+        tag = str(element.tag).rpartition("}")[2].lower()
+        if tag in _SVG_FORBIDDEN:
+            return f"the SVG contains a <{tag}> element"
+        animates_link = element.get("attributeName", "").lower().endswith("href")
+        pairs = list(element.attrib.items())
+        if tag == "style":
+            pairs.append(("style", element.text or ""))  # a <style> element is checked like a style attribute
+        for attribute, value in pairs:
+            local = attribute.rpartition("}")[2].lower()
+            if local.startswith("on"):
+                return f"the SVG has an event handler '{local}'"
+            if local == "style" and _SCRIPT_CSS.search(value):
+                return "the SVG has a style that can load script"
+            if local in ("href", "src") or (animates_link and local in ("to", "from", "by", "values")):
+                for url in _URL_NOISE.sub("", value).split(";"):
+                    if not _SAFE_URL.match(url.strip()):
+                        return f"the SVG links to '{url.strip()[:60]}'"
+    return ""
