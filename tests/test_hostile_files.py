@@ -263,3 +263,16 @@ def test_a_plain_svg_diagram_is_published_as_it_is(tmp_path: Path) -> None:
     root, problems, code = site_with_file(tmp_path, "guide/diagram.svg", diagram)
     assert (code, problems) == (0, [])
     assert (root / "public/guide/diagram.svg").read_bytes() == diagram
+
+
+def test_a_content_file_linking_outside_the_content_folder_is_not_published(tmp_path: Path) -> None:
+    secret = tmp_path / "secret.txt"
+    secret.write_text("API_KEY=hunter2\n", encoding="utf-8")
+    root = site_with(tmp_path, GOOD.encode())
+    os.symlink(secret, root / "content/guide/notes.txt")
+    result = run_healthsite("build", cwd=root)
+    assert result.code == 1
+    assert result.err.splitlines()[0] == (
+        "content/guide/notes.txt: error: the file links to a file outside the content folder, so it is left out. "
+        "Copy the file into the content folder instead of linking to it [content-file-unsafe]")
+    assert not (root / "public").exists()

@@ -76,7 +76,11 @@ def list_content_files(config: SiteConfig, diags: Diagnostics | None = None) -> 
         name = file.relative_to(content).as_posix()
         if not file.is_file() or file.suffix == ".md" or any(p.startswith(".") for p in name.split("/")):
             continue
-        if file.suffix.lower() not in CONTENT_FILE_TYPES:
+        if not file.resolve().is_relative_to(content.resolve()):
+            report.error("content-file-unsafe", _shown(file, config), None,
+                         "the file links to a file outside the content folder, so it is left out",
+                         hint="Copy the file into the content folder instead of linking to it")
+        elif file.suffix.lower() not in CONTENT_FILE_TYPES:
             report.warning("content-file-skipped", _shown(file, config), None,
                            f"files of type '{file.suffix or file.name}' are not published from the content folder",
                            hint="Publish images, PDFs, text, audio and video beside articles; write pages in Markdown")
