@@ -12,6 +12,7 @@ import dataclasses
 import hashlib
 import io
 import multiprocessing
+import operator
 import os
 import pickle
 from collections.abc import Iterator, Mapping, Sequence
@@ -29,7 +30,7 @@ from .views import Views
 ALL = "*"  # the key of a read that took a whole mapping or list
 CHUNK = 200  # pages per task when rendering in two processes
 PARALLEL_THRESHOLD = 600  # fewer pages than this render faster in one process than with a helper
-MEMO_FORMAT = 1
+MEMO_FORMAT = 2
 
 Reads = set  # of (field, key): ("catalog.docs", "back-pain"), ("related", ALL)
 Deps = tuple[tuple[str, Any], ...]
@@ -105,14 +106,41 @@ def recording_site(site: Site, reads: Reads) -> tuple[Site, dict[str, Any], list
 
 def digest(value: Any) -> bytes:
     """Return a stable hash of a value; sets are sorted so equal values hash alike in every process."""
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        value = (type(value).__qualname__,
-                 tuple(_sorted_set(getattr(value, field.name)) for field in dataclasses.fields(value)))
-    return hashlib.blake2b(pickle.dumps(_sorted_set(value), protocol=5), digest_size=16).digest()
+    return hashlib.sha256(pickle.dumps(_plain(value), protocol=5)).digest()[:16]
 
 
-def _sorted_set(value: Any) -> Any:
-    return ("set", tuple(sorted(value, key=repr))) if isinstance(value, (set, frozenset)) else value
+_FIELDS: dict[type, Any] = {}  # data class -> getter of all its fields at once (None: not a data class)
+
+
+def _plain(value: Any) -> Any:
+    """Turn data classes into tuples and sets into sorted tuples, which pickle the same in every process.
+
+    Anything else is left for pickle as it is: an odd value can only make a page render again, never stay stale.
+    """
+    kind = type(value)
+    if kind is str or kind is int:
+        return value
+    getter = _getter(kind)
+    if getter is not None:
+        return (kind.__qualname__, tuple(map(_plain, getter(value))))
+    if (kind is tuple or kind is list) and value:
+        first = type(value[0])
+        getter = _getter(first)
+        if getter is not None and all(type(item) is first for item in value):
+            return (first.__qualname__, tuple(map(getter, value)))  # rows of headings, links, sources
+        return value if first is str else tuple(map(_plain, value))
+    if kind is set or kind is frozenset:
+        return ("set", tuple(sorted(map(_plain, value), key=repr)))
+    return value
+
+
+def _getter(kind: type) -> Any:
+    """Return a getter of all a data class's fields at once, or None for other types."""
+    getter = _FIELDS.get(kind, False)
+    if getter is False:
+        names = [field.name for field in dataclasses.fields(kind)] if dataclasses.is_dataclass(kind) else []
+        getter = _FIELDS[kind] = operator.attrgetter(*names) if len(names) > 1 else None
+    return getter
 
 
 def code_and_theme_digest(site: Site) -> bytes:
@@ -223,7 +251,7 @@ class PageRenderer:
         return self.out / out
 
     def _key(self, deps: Deps) -> bytes:
-        hasher = hashlib.blake2b(self.base_key, digest_size=16)
+        hasher = hashlib.sha256(self.base_key)
         for dep in deps:
             value = self.digests.get(dep)
             if value is None:
@@ -234,7 +262,7 @@ class PageRenderer:
     def _digest_of(self, dep: tuple[str, Any]) -> bytes:
         name, key = dep
         data = self.wrapped.get(name)
-        hasher = hashlib.blake2b(repr(dep).encode(), digest_size=16)
+        hasher = hashlib.sha256(repr(dep).encode())
         if data is None:
             return hasher.digest()
         if key != ALL:

@@ -18,6 +18,7 @@ from .diagnostics import Diagnostics
 from .load import list_content_files, load_documents
 from .progress import no_progress
 from .relate import Site, relate
+from .packcache import PackCache
 from .pagecache import PageMemo, PageRenderer
 from .write import Published, publish
 
@@ -58,7 +59,7 @@ def load_site(config: SiteConfig, diags: Diagnostics, timings: Timings | None = 
         bodies = render_bodies(config, catalog, diags, track=timings.track)
     # Broken links leave the other bodies whole: relate anyway, so `check` reports every problem at once.
     with timings.stage("relate"):
-        return relate(config, catalog, bodies)
+        return relate(config, catalog, bodies, PackCache(config.cache_path, "related") if config.cache else None)
 
 
 def build(config: SiteConfig, diags: Diagnostics, strict: bool = False, timings: Timings | None = None) -> BuildResult:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import heapq
 import math
+import pickle
 import re
 from bisect import bisect_left
 from collections import Counter, defaultdict
@@ -14,6 +15,7 @@ from .bodies import STOPWORDS
 from .catalog import Catalog
 from .config import RelatedConfig, SiteConfig
 from .model import Body
+from .packcache import PackCache, key_of
 
 WINDOW = 12  # neighbours taken on each side in a long posting list: bounds candidates, keeps the build linear
 COMMON_KEYWORD_SHARE = 0.3  # a keyword in more than this share of articles says nothing about relatedness
@@ -30,14 +32,32 @@ class Site:
     pillar_neighbours: Mapping[str, tuple[str, ...]]  # pillar -> articles of other pillars sharing its tags
 
 
-def relate(config: SiteConfig, catalog: Catalog, bodies: Mapping[str, Body]) -> Site:
-    """Compute related articles, backlinks and pillar neighbours."""
+def relate(config: SiteConfig, catalog: Catalog, bodies: Mapping[str, Body], cache: PackCache | None = None) -> Site:
+    """Compute related articles (or take them from the cache when their inputs are unchanged), backlinks and
+    pillar neighbours."""
     return Site(
         config=config, catalog=catalog, bodies=bodies,
-        related=related_articles(catalog, bodies, config.related),
+        related=_remembered_related(catalog, bodies, config.related, cache),
         backlinks=backlinks(bodies),
         pillar_neighbours=pillar_neighbours(catalog),
     )
+
+
+def _remembered_related(catalog: Catalog, bodies: Mapping[str, Body], settings: RelatedConfig,
+                        cache: PackCache | None) -> Mapping[str, tuple[str, ...]]:
+    """Return related articles, reusing the last build's when every input of `related_articles` is the same."""
+    if cache is None:
+        return related_articles(catalog, bodies, settings)
+    docs = catalog.docs
+    inputs = (settings, catalog.articles, [(docs[s].title, docs[s].tags, docs[s].related, catalog.urls[s],
+                                            bodies[s].keywords if s in bodies else ()) for s in catalog.articles])
+    key = key_of(pickle.dumps(inputs, protocol=5))
+    related = cache.get(key)
+    if related is None:
+        related = related_articles(catalog, bodies, settings)
+        cache.put(key, related)
+        cache.save()
+    return related
 
 
 def related_articles(catalog: Catalog, bodies: Mapping[str, Body], settings: RelatedConfig) -> dict[str, tuple[str, ...]]:
@@ -118,7 +138,7 @@ def pillar_neighbours(catalog: Catalog) -> dict[str, tuple[str, ...]]:
     """For each pillar, articles of other pillars that carry the tags most used inside it."""
     result = {}
     for pillar in catalog.pillars:
-        own = catalog.pillar_articles.get(pillar, ())
+        own = set(catalog.pillar_articles.get(pillar, ()))
         doc = catalog.docs[pillar]
         tag_counts = Counter(tag for slug in own for tag in catalog.docs[slug].tags)
         tags = doc.tags or tuple(t for t, _ in sorted(tag_counts.items(), key=lambda i: (-i[1], i[0]))[:3])
