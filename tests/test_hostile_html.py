@@ -214,3 +214,13 @@ def test_site_yaml_can_allow_more_html_but_never_script_frames_styles_or_handler
     assert '<p title="kept">para</p>' in html
     assert not re.search(r"<script>alert|<iframe|<base|onplay|onclick|expression", html)
     assert unsafe_content(root / "public") == []
+
+
+def test_a_site_yaml_value_with_an_invisible_control_character_is_refused(make_site) -> None:
+    root = make_site({"site.yaml": 'title: "Back\\x1b[2J care"\nbase_url: /\nsearch: false\n',
+                      "content/guide/index.md": PILLAR})
+    result = run_healthsite("build", cwd=root)
+    assert result.code == 1
+    assert result.err.splitlines()[0] == (
+        "site.yaml:1: error: 'title' contains an invisible control character. "
+        "Remove escapes such as \\0 or \\x07 from the value [config-type]")
