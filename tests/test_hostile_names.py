@@ -206,3 +206,11 @@ def test_a_refused_name_leaves_the_previous_site_intact(tmp_path: Path) -> None:
     result = run_healthsite("build", cwd=root)
     assert result.code == 1
     assert files_below(root / "public") == before
+
+
+def test_a_file_name_with_a_terminal_escape_is_shown_not_obeyed(tmp_path: Path) -> None:
+    _, code, errors = build(tmp_path, {"content/guide/heat.md": article(), "content/guide/\x1b[2J\x1b]0;pwned\x07.md": ""})
+    assert code == 1
+    assert errors == ["content/guide/\\x1b[2J\\x1b]0;pwned\\x07.md:1: error: the file does not start with front matter. "
+                      "Begin the file with a '---' line, fields such as 'title: ...', and another '---' line "
+                      "[front-matter-missing]"]

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import difflib
 import json
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass, field
 from typing import Literal
 
 Level = Literal["error", "warning"]
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")  # a file name or value could hold terminal escapes
 LEVELS = ("error", "warning", "off")
 
 
@@ -54,7 +56,7 @@ class Diagnostics:
         level = self.levels.get(code, level)
         if level == "off":
             return
-        item = Diagnostic(level, code, path, line, message, hint)
+        item = Diagnostic(level, code, _printable(path), line, _printable(message), _printable(hint))
         if item not in self._seen:
             self._seen.add(item)
             self.items.append(item)
@@ -89,6 +91,11 @@ def _escape(text: str, is_property: bool = False) -> str:
     """Escape text the way GitHub's workflow commands require; properties also escape ':' and ','."""
     text = text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
     return text.replace(":", "%3A").replace(",", "%2C") if is_property else text
+
+
+def _printable(text: str) -> str:
+    """Show control characters (a terminal escape in a file name, say) as '\\x1b' instead of sending them."""
+    return _CONTROL.sub(lambda match: f"\\x{ord(match.group()):02x}", text)
 
 
 def did_you_mean(name: str, choices: Iterable[str], prefix: str = "Did you mean") -> str:
