@@ -218,7 +218,7 @@ class PageRenderer:
         self.env = render.template_environment(recording)
         self.base_key = digest((code_and_theme_digest(site), digest(unwrapped), digest(self.views.site_view),
                                 sorted(assets.names.items())))
-        self.digests: dict[tuple[str, Any], bytes] = {}
+        self.digests = _Digests(self._digest_of)  # (field, key) -> hash of its value, each made once per build
         self.keys: dict[str, tuple[bytes, Deps]] = {}  # this build's pages: path -> (key, reads)
 
     def pages(self, diags: Diagnostics) -> Iterator[tuple[str, str | Path]]:
@@ -251,13 +251,8 @@ class PageRenderer:
         return self.out / out
 
     def _key(self, deps: Deps) -> bytes:
-        hasher = hashlib.sha256(self.base_key)
-        for dep in deps:
-            value = self.digests.get(dep)
-            if value is None:
-                value = self.digests[dep] = self._digest_of(dep)
-            hasher.update(value)
-        return hasher.digest()
+        """Hash the base key with the current value of everything a page read."""
+        return hashlib.sha256(self.base_key + b"".join(map(self.digests.__getitem__, deps))).digest()
 
     def _digest_of(self, dep: tuple[str, Any]) -> bytes:
         name, key = dep
@@ -304,6 +299,18 @@ class PageRenderer:
                         yield from next(theirs)
         finally:
             _HELPER_STATE = None
+
+
+class _Digests(dict):
+    """A dict that computes a missing entry with `make` and keeps it."""
+
+    def __init__(self, make):
+        super().__init__()
+        self.make = make
+
+    def __missing__(self, key):
+        value = self[key] = self.make(key)
+        return value
 
 
 _HELPER_STATE: tuple[PageRenderer, list] | None = None  # set only while a forked pool renders pages
