@@ -36,6 +36,9 @@ class Served:
         self.err: list[str] = []
         threading.Thread(target=self._collect, args=(self.process.stdout, self.out.put), daemon=True).start()
         threading.Thread(target=self._collect, args=(self.process.stderr, self.err.append), daemon=True).start()
+
+    def wait_ready(self) -> None:
+        """Wait for the line with the address, and remember the address."""
         first = self.out.get(timeout=WAIT)
         match = re.match(r"Serving (http://\S+/) with drafts", first)
         assert match, first
@@ -82,7 +85,8 @@ def serve():
     started: list[Served] = []
 
     def start(site: Path, *args: str) -> Served:
-        started.append(Served(site, *args))
+        started.append(Served(site, *args))  # listed before waiting, so it is killed even if it never gets ready
+        started[-1].wait_ready()
         return started[-1]
     yield start
     for served in started:
