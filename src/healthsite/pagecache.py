@@ -30,7 +30,7 @@ from .views import Views
 ALL = "*"  # the key of a read that took a whole mapping or list
 CHUNK = 200  # pages per task when rendering in two processes
 PARALLEL_THRESHOLD = 600  # fewer pages than this render faster in one process than with a helper
-MEMO_FORMAT = 2
+MEMO_FORMAT = 3
 
 Reads = set  # of (field, key): ("catalog.docs", "back-pain"), ("related", ALL)
 Deps = tuple[tuple[str, Any], ...]
@@ -158,10 +158,10 @@ def code_and_theme_digest(site: Site) -> bytes:
 
 @dataclasses.dataclass(slots=True)
 class PageMemo:
-    """What the last build wrote: output path -> (key, reads, (size, mtime_ns, inode) of the file)."""
+    """What the last build wrote: output path -> (key, reads, (size, mtime_ns, inode) and hash of the file)."""
 
     file: Path | None
-    entries: dict[str, tuple[bytes, Deps, tuple[int, int, int]]]
+    entries: dict[str, tuple[bytes, Deps, tuple[int, int, int], bytes]]
 
     @classmethod
     def load(cls, cache: Path, out: Path) -> PageMemo:
@@ -176,13 +176,13 @@ class PageMemo:
             pass
         return cls(file, {})
 
-    def save(self, out: Path, keys: Mapping[str, tuple[bytes, Deps]]) -> None:
-        """Remember each page written into `out` with the signature of its file."""
+    def save(self, out: Path, keys: Mapping[str, tuple[bytes, Deps, bytes]]) -> None:
+        """Remember each page written into `out` with the signature and hash of its file."""
         entries = {}
-        for path, (key, deps) in keys.items():
+        for path, (key, deps, content) in keys.items():
             signature = file_signature(out / path)
             if signature is not None:
-                entries[path] = (key, deps, signature)
+                entries[path] = (key, deps, signature, content)
         try:
             self.file.parent.mkdir(parents=True, exist_ok=True)
             temp = self.file.with_suffix(f".{os.getpid()}.tmp")
@@ -197,6 +197,13 @@ class _PlainUnpickler(pickle.Unpickler):
 
     def find_class(self, module: str, name: str):
         raise pickle.UnpicklingError(f"{module}.{name} is not allowed in the page memo")
+
+
+def _content_digest(path: Path) -> bytes | None:
+    try:
+        return hashlib.sha256(path.read_bytes()).digest()
+    except OSError:
+        return None
 
 
 def file_signature(path: Path) -> tuple[int, int, int] | None:
@@ -219,7 +226,7 @@ class PageRenderer:
         self.base_key = digest((code_and_theme_digest(site), digest(unwrapped), digest(self.views.site_view),
                                 sorted(assets.names.items())))
         self.digests = _Digests(self._digest_of)  # (field, key) -> hash of its value, each made once per build
-        self.keys: dict[str, tuple[bytes, Deps]] = {}  # this build's pages: path -> (key, reads)
+        self.keys: dict[str, tuple[bytes, Deps, bytes]] = {}  # this build's pages: path -> (key, reads, text hash)
 
     def pages(self, diags: Diagnostics) -> Iterator[tuple[str, str | Path]]:
         """Yield (output path, text or last build's file to link) for every page, then the feeds and sitemap."""
@@ -235,7 +242,7 @@ class PageRenderer:
                 (diags.error if item.level == "error" else diags.warning)(item.code, item.path, item.line,
                                                                           item.message, item.hint)
             if text is not None:
-                self.keys[out] = (self._key(deps), deps)
+                self.keys[out] = (self._key(deps), deps, hashlib.sha256(text.encode("utf-8")).digest())
                 yield out, text
         yield from site_files(self.site)
 
@@ -244,11 +251,14 @@ class PageRenderer:
         entry = self.memo.entries.get(out) if self.memo is not None else None
         if entry is None:
             return None
-        key, deps, signature = entry
-        if self._key(deps) != key or file_signature(self.out / out) != signature:
+        key, deps, signature, content = entry
+        if self._key(deps) != key:
             return None
-        self.keys[out] = (key, deps)
-        return self.out / out
+        file = self.out / out
+        if file_signature(file) != signature and _content_digest(file) != content:
+            return None  # gone or changed; a copy restored from elsewhere (CI's cache) is checked by its bytes
+        self.keys[out] = (key, deps, content)
+        return file
 
     def _key(self, deps: Deps) -> bytes:
         """Hash the base key with the current value of everything a page read."""
