@@ -25,20 +25,19 @@ class StagingTree:
 
     def _scan(self) -> None:
         """List what an older site left in the folder; drop symbolic links, which healthsite never writes."""
-        for folder, dirnames, filenames in os.walk(self.root):
-            relative = os.path.relpath(folder, self.root)
-            relative = "" if relative == "." else relative
-            for name in list(dirnames):
-                if os.path.islink(os.path.join(folder, name)):
-                    os.unlink(os.path.join(folder, name))
-                    dirnames.remove(name)
-                else:
-                    self.dirs.add(posixpath.join(relative, name))
-            for name in filenames:
-                if os.path.islink(os.path.join(folder, name)):
-                    os.unlink(os.path.join(folder, name))
-                else:
-                    self.existing.add(posixpath.join(relative, name))
+        folders = [""]
+        while folders:
+            folder = folders.pop()
+            with os.scandir(os.path.join(self.root, folder)) as entries:
+                for entry in entries:  # the entry's type comes with the listing: no call per file
+                    name = f"{folder}/{entry.name}" if folder else entry.name
+                    if entry.is_symlink():
+                        os.unlink(entry.path)
+                    elif entry.is_dir():
+                        self.dirs.add(name)
+                        folders.append(name)
+                    else:
+                        self.existing.add(name)
 
     def write(self, relative: str, data: bytes) -> None:
         """Write a file, leaving an identical one from an older site as it is."""

@@ -100,8 +100,9 @@ class _SafeUnpickler(pickle.Unpickler):
 
 def key_of(*parts: str | bytes) -> bytes:
     """Hash the parts that decide a cached value into a cache key."""
-    hasher = hashlib.blake2b(digest_size=20)
+    hasher = hashlib.sha256()  # the fastest of hashlib's here: most CPUs compute it in hardware
     for part in parts:
         data = part.encode("utf-8", "surrogatepass") if isinstance(part, str) else part
-        hasher.update(len(data).to_bytes(8, "little") + data)
+        hasher.update(len(data).to_bytes(8, "little"))
+        hasher.update(data)
     return hasher.digest()

@@ -30,7 +30,8 @@ from .views import Views
 ALL = "*"  # the key of a read that took a whole mapping or list
 CHUNK = 200  # pages per task when rendering in two processes
 PARALLEL_THRESHOLD = 600  # fewer pages than this render faster in one process than with a helper
-MEMO_FORMAT = 3
+MEMO_FORMAT = 4
+SITE_FILES = "\0site files"  # the memo's entry for the feeds, sitemap and robots.txt, made together
 
 Reads = set  # of (field, key): ("catalog.docs", "back-pain"), ("related", ALL)
 Deps = tuple[tuple[str, Any], ...]
@@ -180,9 +181,9 @@ class PageMemo:
         """Remember each page written into `out` with the signature and hash of its file."""
         entries = {}
         for path, (key, deps, content) in keys.items():
-            signature = file_signature(out / path)
-            if signature is not None:
-                entries[path] = (key, deps, signature, content)
+            signature = file_signature(out / path) if path != SITE_FILES else None
+            if signature is not None or path == SITE_FILES:
+                entries[path] = (key, deps, signature, content)  # the site files' entry lists their paths
         try:
             self.file.parent.mkdir(parents=True, exist_ok=True)
             temp = self.file.with_suffix(f".{os.getpid()}.tmp")
@@ -220,7 +221,7 @@ class PageRenderer:
     def __init__(self, site: Site, assets: Assets, out: Path, memo: PageMemo | None):
         self.reads: Reads = set()
         recording, self.wrapped, unwrapped = recording_site(site, self.reads)
-        self.site, self.out, self.memo = site, out, memo
+        self.site, self.out, self.memo, self.recording = site, out, memo, recording
         self.views = Views(recording, assets)
         self.env = render.template_environment(recording)
         self.base_key = digest((code_and_theme_digest(site), digest(unwrapped), digest(self.views.site_view),
@@ -244,7 +245,25 @@ class PageRenderer:
             if text is not None:
                 self.keys[out] = (self._key(deps), deps, hashlib.sha256(text.encode("utf-8")).digest())
                 yield out, text
-        yield from site_files(self.site)
+        yield from self._site_files()
+
+    def _site_files(self) -> Iterator[tuple[str, str | Path]]:
+        """Yield the feeds, sitemap and robots.txt: last build's files while nothing they read has changed."""
+        group = self.memo.entries.get(SITE_FILES) if self.memo is not None else None
+        if group is not None and self._key(group[1]) == group[0]:
+            reused = [(path, self._reuse(path)) for path in group[3]]
+            if all(file is not None for _, file in reused):
+                self.keys[SITE_FILES] = group[:2] + (group[3],)
+                yield from reused
+                return
+        self.reads.clear()
+        files = list(site_files(self.recording))
+        deps = _sorted_reads(self.reads)
+        key = self._key(deps)
+        self.keys[SITE_FILES] = (key, deps, tuple(path for path, _ in files))
+        for path, text in files:
+            self.keys[path] = (key, deps, hashlib.sha256(text.encode("utf-8")).digest())
+            yield path, text
 
     def _reuse(self, out: str) -> Path | None:
         """Return last build's file for this page when nothing the page read has changed."""
@@ -274,9 +293,8 @@ class PageRenderer:
             hasher.update(digest(data[key]) if key in data else b"missing")
         elif isinstance(data, tuple):
             hasher.update(digest(data))
-        else:
-            for item_key, value in data.items():
-                hasher.update(repr(item_key).encode() + digest(value))
+        else:  # the whole mapping: the hashes of its entries, each made once per build
+            hasher.update(b"".join(map(self.digests.__getitem__, [(name, item_key) for item_key in data])))
         return hasher.digest()
 
     def render_one(self, item: tuple[str, str, Any]) -> tuple[str, str | None, Deps, tuple[Diagnostic, ...]]:
@@ -285,11 +303,7 @@ class PageRenderer:
         self.reads.clear()
         found = Diagnostics()
         text = render.render_page(self.env, self.views, template, context, found)
-        reads = self.reads
-        if any(key == ALL for _, key in reads):
-            whole = {name for name, key in reads if key == ALL}
-            reads = {(name, key) for name, key in reads if key == ALL or name not in whole}
-        return out, text, tuple(sorted(reads, key=repr)), tuple(found.items)
+        return out, text, _sorted_reads(self.reads), tuple(found.items)
 
     def _render_all(self, todo: list) -> Iterator[tuple[str, str | None, Deps, tuple[Diagnostic, ...]]]:
         """Render pages in order; with many pages, a forked helper renders every other chunk."""
@@ -309,6 +323,14 @@ class PageRenderer:
                         yield from next(theirs)
         finally:
             _HELPER_STATE = None
+
+
+def _sorted_reads(reads: Reads) -> Deps:
+    """Return the reads in a stable order, leaving out single keys of a field also read whole."""
+    if any(key == ALL for _, key in reads):
+        whole = {name for name, key in reads if key == ALL}
+        reads = {(name, key) for name, key in reads if key == ALL or name not in whole}
+    return tuple(sorted(reads, key=repr))
 
 
 class _Digests(dict):
