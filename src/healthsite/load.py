@@ -73,8 +73,10 @@ def list_content_files(config: SiteConfig, diags: Diagnostics | None = None) -> 
     files = set()
     report = diags if diags is not None else Diagnostics()
     for file in sorted(content.rglob("*")):
+        if file.suffix == ".md":  # first, as it needs no call to the file system: most files are articles
+            continue
         name = file.relative_to(content).as_posix()
-        if not file.is_file() or file.suffix == ".md" or any(p.startswith(".") for p in name.split("/")):
+        if not file.is_file() or any(p.startswith(".") for p in name.split("/")):
             continue
         if not file.resolve().is_relative_to(content.resolve()):
             report.error("content-file-unsafe", _shown(file, config), None,
