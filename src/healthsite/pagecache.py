@@ -9,6 +9,7 @@ untouched, the writer links that file into the new site instead of rendering it.
 from __future__ import annotations
 
 import dataclasses
+import gc
 import hashlib
 import io
 import multiprocessing
@@ -169,12 +170,17 @@ class PageMemo:
         """Read the memo kept for this output folder; a missing or unreadable one only costs speed."""
         name = hashlib.blake2b(str(out.resolve()).encode(), digest_size=8).hexdigest()
         file = cache / "pages" / f"{name}.pickle"
+        collecting = gc.isenabled()
+        gc.disable()  # loading makes many objects and no garbage: a collection now would only walk them
         try:
             data = _PlainUnpickler(io.BytesIO(file.read_bytes())).load()
             if isinstance(data, tuple) and len(data) == 2 and data[0] == MEMO_FORMAT and isinstance(data[1], dict):
                 return cls(file, data[1])
         except (OSError, pickle.UnpicklingError, ValueError, TypeError, EOFError, AttributeError, IndexError):
             pass
+        finally:
+            if collecting:
+                gc.enable()
         return cls(file, {})
 
     def save(self, out: Path, keys: Mapping[str, tuple[bytes, Deps, bytes]]) -> None:
@@ -184,6 +190,8 @@ class PageMemo:
             signature = file_signature(out / path) if path != SITE_FILES else None
             if signature is not None or path == SITE_FILES:
                 entries[path] = (key, deps, signature, content)  # the site files' entry lists their paths
+        if entries == self.entries:
+            return  # nothing was rendered or written: the memo on disk is already this
         try:
             self.file.parent.mkdir(parents=True, exist_ok=True)
             temp = self.file.with_suffix(f".{os.getpid()}.tmp")
