@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import run_healthsite, write_site
+from conftest import MINIMAL_CONFIG, run_healthsite, write_site
 from site_files import files_below
 
 PILLAR = "---\nkind: pillar\ntitle: Guide\ndescription: The guide.\ndate: 2026-01-01\n---\n\nRead [heat](heat.md).\n"
@@ -276,3 +276,13 @@ def test_a_content_file_linking_outside_the_content_folder_is_not_published(tmp_
         "content/guide/notes.txt: error: the file links to a file outside the content folder, so it is left out. "
         "Copy the file into the content folder instead of linking to it [content-file-unsafe]")
     assert not (root / "public").exists()
+
+
+def test_markdown_that_would_render_for_minutes_stops_at_the_time_limit(tmp_path: Path) -> None:
+    root = site_with(tmp_path, f"---\n{FIELDS}---\n\nIntro.\n\n{'[' * 20000}\n".encode())
+    (root / "site.yaml").write_text(MINIMAL_CONFIG + "markdown:\n  time_limit: 1\n", encoding="utf-8")
+    result = run_healthsite("build", cwd=root)
+    assert result.code == 1
+    assert [line for line in result.err.splitlines() if ": error: " in line] == [
+        "content/guide/heat.md:7: error: the Markdown took longer than the time limit of 1 s to render. Look for long runs of "
+        "unclosed brackets or markup, or raise markdown.time_limit in site.yaml [markdown-failed]"]

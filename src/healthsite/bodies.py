@@ -9,6 +9,8 @@ import json
 import os
 import posixpath
 import re
+import signal
+import threading
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
@@ -193,7 +195,7 @@ def _render_all(docs: Sequence[Document], config: SiteConfig, diags: Diagnostics
                 remembered[doc.path] = (key, doc.body_line, doc.body, cached)
         else:
             todo.append((doc, digest))
-    jobs = [(doc.body, doc.body_line, config.html) for doc, _ in todo]
+    jobs = [(doc.body, doc.body_line, config.html, config.markdown.time_limit) for doc, _ in todo]
     if len(jobs) >= PARALLEL_THRESHOLD and (os.cpu_count() or 1) > 1:
         with ProcessPoolExecutor() as pool:
             outcomes = list(track("Rendering Markdown", pool.map(_render_job, jobs, chunksize=32), len(jobs)))
@@ -201,8 +203,7 @@ def _render_all(docs: Sequence[Document], config: SiteConfig, diags: Diagnostics
         outcomes = list(track("Rendering Markdown", map(_render_job, jobs), len(jobs)))
     for (doc, digest), outcome in zip(todo, outcomes):
         if isinstance(outcome, tuple):
-            line, message = outcome
-            diags.error("markdown-failed", doc.path, line, message, hint="Simplify the nesting of quotes and lists")
+            diags.error("markdown-failed", doc.path, *outcome)
             continue
         results[doc.slug] = outcome
         if remembered is not None:
@@ -219,19 +220,23 @@ def _forget(memory: dict, keep: set) -> None:
         del memory[key]
 
 
-def _render_job(job: tuple[str, int, HtmlConfig]) -> Rendered | tuple[int, str]:
-    """Render one body; return (file line, message) instead when the Markdown cannot be rendered."""
-    body, body_line, settings = job
+def _render_job(job: tuple[str, int, HtmlConfig, float]) -> Rendered | tuple[int, str, str]:
+    """Render one body; return (file line, message, hint) instead when the Markdown cannot be rendered."""
+    body, body_line, settings, time_limit = job
     deep = _DEEP_NESTING.search(body)
     if deep:
         return (body_line + body.count("\n", 0, deep.start()),
-                f"the Markdown nests quotes or lists more than {MAX_NESTING} levels deep")
+                f"the Markdown nests quotes or lists more than {MAX_NESTING} levels deep", "Simplify the nesting of quotes and lists")
     md = _markdown()
     md.reset()
     try:
-        raw = md.convert(body)
+        raw = _convert_within(md, body, time_limit)
     except RecursionError:
-        return body_line, "the Markdown is nested too deeply to render"
+        return body_line, "the Markdown is nested too deeply to render", "Simplify the nesting of quotes and lists"
+    except _TooSlow:
+        _markdown.cache_clear()  # the interrupted renderer may hold half-built state
+        return (body_line, f"the Markdown took longer than the time limit of {time_limit:g} s to render",
+                "Look for long runs of unclosed brackets or markup, or raise markdown.time_limit in site.yaml")
     safe = sanitize(_H1.sub(r"<\1h2", raw), settings)
     stats = text_stats(body)
     headings = _flatten(md.toc_tokens)  # type: ignore[attr-defined]
@@ -244,6 +249,27 @@ def _render_job(job: tuple[str, int, HtmlConfig]) -> Rendered | tuple[int, str]:
         images_without_alt=[body_line + i for i, line in enumerate(body.split("\n")) if _IMAGE_NO_ALT.search(line)],
         keywords=_keywords(body),
     )
+
+
+class _TooSlow(Exception):
+    """Raised inside the renderer when a body runs past its time limit."""
+
+
+def _convert_within(md: markdown.Markdown, body: str, seconds: float) -> str:
+    """Convert a body, giving up after `seconds` where a timer signal can interrupt (the main thread)."""
+    if seconds <= 0 or threading.current_thread() is not threading.main_thread():
+        return md.convert(body)
+
+    def expire(signum: int, frame: object) -> None:
+        raise _TooSlow
+
+    previous = signal.signal(signal.SIGALRM, expire)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        return md.convert(body)
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
 
 
 @functools.lru_cache(maxsize=1)

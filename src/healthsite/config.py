@@ -58,6 +58,12 @@ class HtmlConfig:
 
 
 @dataclass(frozen=True, slots=True)
+class MarkdownConfig:
+    time_limit: float = 30.0
+    """Seconds one body may take to render; some pathological Markdown would otherwise take hours."""
+
+
+@dataclass(frozen=True, slots=True)
 class SiteConfig:
     root: Path
     """Folder of site.yaml; relative paths are resolved from here."""
@@ -76,6 +82,7 @@ class SiteConfig:
     related: RelatedConfig = RelatedConfig()
     readability: ReadabilityConfig = ReadabilityConfig()
     html: HtmlConfig = HtmlConfig()
+    markdown: MarkdownConfig = MarkdownConfig()
     tags: Mapping[str, str] = field(default_factory=dict)
     """The tag vocabulary: slug -> label. Empty means any tag is allowed."""
     tag_aliases: Mapping[str, str] = field(default_factory=dict)
@@ -117,7 +124,8 @@ class SiteConfig:
         return tuple(dict.fromkeys([self.root, THEME_DIR]))
 
 
-_SECTIONS = {"review": ReviewConfig, "related": RelatedConfig, "readability": ReadabilityConfig, "html": HtmlConfig}
+_SECTIONS = {"review": ReviewConfig, "related": RelatedConfig, "readability": ReadabilityConfig, "html": HtmlConfig,
+             "markdown": MarkdownConfig}
 _SCALARS = {"title": str, "description": str, "base_url": str, "language": str, "author": str,
             "content_dir": str, "out_dir": str, "search": bool}
 _MAPPINGS = ("tags", "tag_aliases", "checks")
