@@ -171,11 +171,15 @@ def report_size(articles: int, site: Path, results: dict[str, list[Run]], floor:
     peak = max(run.peak_mib for runs in results.values() for run in runs)
     pages = count_pages(site / "public")
     cold_s = median(cold, "seconds")
+    cpu = ", ".join(f"{name} {median(runs, 'cpu'):.1f}" for name, runs in (("cold", cold), ("warm1", first),
+                                                                            ("warm", warm), ("edit", edit)))
+    load = ", ".join(f"{value:.1f}" for value in os.getloadavg())
     return [
         f"{articles:>7,} {cold_s:8.2f} {median(cold, 'cpu'):8.1f} {median(first, 'seconds'):8.2f} "
         f"{median(warm, 'seconds'):8.2f} {median(edit, 'seconds'):8.2f} {peak:9.0f} {pages:>8,} "
         f"{cold_s / articles * 1000:9.2f} "
-        f"{floor / cores:8.2f} {cold_s / (floor / cores):6.2f}x"
+        f"{floor / cores:8.2f} {cold_s / (floor / cores):6.2f}x",
+        f"{'':>7} cpu seconds: {cpu}; load average after: {load}",
     ]
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import subprocess
 import sys
 import time
@@ -68,11 +69,11 @@ def build(config: SiteConfig, diags: Diagnostics, strict: bool = False, timings:
     site = load_site(config, diags, timings)
     if site is None or diags.errors:
         return BuildResult(site, None)
-    with timings.stage("check"):
+    with timings.stage("check"), _kept_out_of_collections():
         check_site(site, diags)
     if diags.errors:
         return BuildResult(site, None)
-    with timings.stage("render and write"):
+    with timings.stage("render and write"), _kept_out_of_collections():
         assets = collect_assets(config, site.catalog.files)
         memo = PageMemo.load(config.cache_path, config.out_path) if config.cache else None
         renderer = PageRenderer(site, assets, config.out_path, memo)  # unchanged pages are linked, not rendered
@@ -82,6 +83,17 @@ def build(config: SiteConfig, diags: Diagnostics, strict: bool = False, timings:
         if published is not None and memo is not None:
             memo.save(config.out_path, renderer.keys)
     return BuildResult(site, published)
+
+
+@contextmanager
+def _kept_out_of_collections():
+    """Spare the objects made so far (the loaded site) from garbage collections, which would only walk them again;
+    a forked helper then shares them without copying."""
+    gc.freeze()
+    try:
+        yield
+    finally:
+        gc.unfreeze()
 
 
 def index_search(folder: Path, diags: Diagnostics) -> None:
