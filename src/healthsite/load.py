@@ -45,23 +45,33 @@ def _settings_key(config: SiteConfig) -> str:
 
 def _cached_document(file: Path, config: SiteConfig, diags: Diagnostics, cache: PackCache,
                      settings: str) -> Document | None:
-    """Read one file, reusing the Document and problems found last time when its bytes are unchanged."""
+    """Read one file, reusing the Document and problems found last time when the file is unchanged: the same
+    size, times and inode (the change time cannot be set back), else the same bytes."""
     try:
-        data = file.read_bytes() if file.stat().st_size <= MAX_FILE_BYTES else None
+        stat = file.stat()
     except OSError:
-        data = None
-    if data is None:
         return read_document(file, config, diags)
-    key = key_of(settings, str(file), data)
+    signature = (stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino)
+    key = key_of(settings, str(file))
     found = cache.get(key)
-    if found is None:
-        problems = Diagnostics()
-        found = (read_document(file, config, problems, data), tuple(problems.items))
-        cache.put(key, found)
-    for item in found[1]:
+    if found is None or found[0] != signature:
+        data = None
+        if stat.st_size <= MAX_FILE_BYTES:
+            try:
+                data = file.read_bytes()
+            except OSError:
+                pass
+        if data is None:
+            return read_document(file, config, diags)
+        content = key_of(data)
+        if found is None or found[1] != content:
+            problems = Diagnostics()
+            found = (signature, content, read_document(file, config, problems, data), tuple(problems.items))
+        cache.put(key, (signature,) + found[1:])
+    for item in found[3]:
         (diags.error if item.level == "error" else diags.warning)(item.code, item.path, item.line, item.message,
                                                                   item.hint)
-    return found[0]
+    return found[2]
 
 
 def list_content_files(config: SiteConfig, diags: Diagnostics | None = None) -> frozenset[str]:

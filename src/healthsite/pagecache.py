@@ -13,136 +13,24 @@ import gc
 import hashlib
 import io
 import multiprocessing
-import operator
 import os
 import pickle
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
 from . import render
 from .assets import Assets
-from .catalog import Catalog
 from .diagnostics import Diagnostic, Diagnostics
 from .feeds import site_files
+from .reads import ALL, Deps, Reads, digest, recording_site, sorted_reads
 from .relate import Site
 from .views import Views
 
-ALL = "*"  # the key of a read that took a whole mapping or list
 CHUNK = 200  # pages per task when rendering in two processes
 PARALLEL_THRESHOLD = 600  # fewer pages than this render faster in one process than with a helper
 MEMO_FORMAT = 4
 SITE_FILES = "\0site files"  # the memo's entry for the feeds, sitemap and robots.txt, made together
-
-Reads = set  # of (field, key): ("catalog.docs", "back-pain"), ("related", ALL)
-Deps = tuple[tuple[str, Any], ...]
-
-
-class _RecordingMapping(Mapping):
-    """A read-only mapping that notes each key read, or ALL when iterated."""
-
-    __slots__ = ("_name", "_data", "_reads")
-
-    def __init__(self, name: str, data: Mapping, reads: Reads):
-        self._name, self._data, self._reads = name, data, reads
-
-    def __getitem__(self, key):
-        self._reads.add((self._name, key))
-        return self._data[key]
-
-    def get(self, key, default=None):
-        self._reads.add((self._name, key))
-        return self._data.get(key, default)
-
-    def __contains__(self, key) -> bool:
-        self._reads.add((self._name, key))
-        return key in self._data
-
-    def __iter__(self):
-        self._reads.add((self._name, ALL))
-        return iter(self._data)
-
-    def __len__(self) -> int:
-        self._reads.add((self._name, ALL))
-        return len(self._data)
-
-
-class _RecordingSequence(Sequence):
-    """A read-only sequence that notes any read of it as a read of all of it."""
-
-    __slots__ = ("_name", "_data", "_reads")
-
-    def __init__(self, name: str, data: Sequence, reads: Reads):
-        self._name, self._data, self._reads = name, data, reads
-
-    def __getitem__(self, index):
-        self._reads.add((self._name, ALL))
-        return self._data[index]
-
-    def __len__(self) -> int:
-        self._reads.add((self._name, ALL))
-        return len(self._data)
-
-
-def recording_site(site: Site, reads: Reads) -> tuple[Site, dict[str, Any], list[tuple[str, Any]]]:
-    """Return a copy of the site that notes reads, the wrapped values by name, and the values left unwrapped."""
-    wrapped: dict[str, Any] = {}
-    unwrapped: list[tuple[str, Any]] = []
-
-    def copy(obj: Any, prefix: str) -> Any:
-        changes = {}
-        for field in dataclasses.fields(obj):
-            name, value = prefix + field.name, getattr(obj, field.name)
-            if isinstance(value, Catalog):
-                changes[field.name] = copy(value, f"{name}.")
-            elif isinstance(value, Mapping):
-                changes[field.name], wrapped[name] = _RecordingMapping(name, value, reads), value
-            elif isinstance(value, tuple):
-                changes[field.name], wrapped[name] = _RecordingSequence(name, value, reads), value
-            else:
-                unwrapped.append((name, value))  # the configuration: part of every page's key
-        return dataclasses.replace(obj, **changes)
-
-    return copy(site, ""), wrapped, unwrapped
-
-
-def digest(value: Any) -> bytes:
-    """Return a stable hash of a value; sets are sorted so equal values hash alike in every process."""
-    return hashlib.sha256(pickle.dumps(_plain(value), protocol=5)).digest()[:16]
-
-
-_FIELDS: dict[type, Any] = {}  # data class -> getter of all its fields at once (None: not a data class)
-
-
-def _plain(value: Any) -> Any:
-    """Turn data classes into tuples and sets into sorted tuples, which pickle the same in every process.
-
-    Anything else is left for pickle as it is: an odd value can only make a page render again, never stay stale.
-    """
-    kind = type(value)
-    if kind is str or kind is int:
-        return value
-    getter = _getter(kind)
-    if getter is not None:
-        return (kind.__qualname__, tuple(map(_plain, getter(value))))
-    if (kind is tuple or kind is list) and value:
-        first = type(value[0])
-        getter = _getter(first)
-        if getter is not None and all(type(item) is first for item in value):
-            return (first.__qualname__, tuple(map(getter, value)))  # rows of headings, links, sources
-        return value if first is str else tuple(map(_plain, value))
-    if kind is set or kind is frozenset:
-        return ("set", tuple(sorted(map(_plain, value), key=repr)))
-    return value
-
-
-def _getter(kind: type) -> Any:
-    """Return a getter of all a data class's fields at once, or None for other types."""
-    getter = _FIELDS.get(kind, False)
-    if getter is False:
-        names = [field.name for field in dataclasses.fields(kind)] if dataclasses.is_dataclass(kind) else []
-        getter = _FIELDS[kind] = operator.attrgetter(*names) if len(names) > 1 else None
-    return getter
 
 
 def code_and_theme_digest(site: Site) -> bytes:
@@ -185,10 +73,11 @@ class PageMemo:
 
     def save(self, out: Path, keys: Mapping[str, tuple[bytes, Deps, bytes]]) -> None:
         """Remember each page written into `out` with the signature and hash of its file."""
-        entries = {}
+        entries, shared = {}, {}
         for path, (key, deps, content) in keys.items():
             signature = file_signature(out / path) if path != SITE_FILES else None
             if signature is not None or path == SITE_FILES:
+                deps = tuple(map(shared.setdefault, deps, deps))  # one object per read: pickled once, loaded once
                 entries[path] = (key, deps, signature, content)  # the site files' entry lists their paths
         if entries == self.entries:
             return  # nothing was rendered or written: the memo on disk is already this
@@ -266,7 +155,7 @@ class PageRenderer:
                 return
         self.reads.clear()
         files = list(site_files(self.recording))
-        deps = _sorted_reads(self.reads)
+        deps = sorted_reads(self.reads)
         key = self._key(deps)
         self.keys[SITE_FILES] = (key, deps, tuple(path for path, _ in files))
         for path, text in files:
@@ -311,7 +200,7 @@ class PageRenderer:
         self.reads.clear()
         found = Diagnostics()
         text = render.render_page(self.env, self.views, template, context, found)
-        return out, text, _sorted_reads(self.reads), tuple(found.items)
+        return out, text, sorted_reads(self.reads), tuple(found.items)
 
     def _render_all(self, todo: list) -> Iterator[tuple[str, str | None, Deps, tuple[Diagnostic, ...]]]:
         """Render pages in order; with many pages, a forked helper renders every other chunk."""
@@ -331,14 +220,6 @@ class PageRenderer:
                         yield from next(theirs)
         finally:
             _HELPER_STATE = None
-
-
-def _sorted_reads(reads: Reads) -> Deps:
-    """Return the reads in a stable order, leaving out single keys of a field also read whole."""
-    if any(key == ALL for _, key in reads):
-        whole = {name for name, key in reads if key == ALL}
-        reads = {(name, key) for name, key in reads if key == ALL or name not in whole}
-    return tuple(sorted(reads, key=repr))
 
 
 class _Digests(dict):
