@@ -26,6 +26,7 @@ from .diagnostics import Diagnostic, Diagnostics, did_you_mean
 from .model import Body, Document, Heading, Link
 from .packcache import PackCache, code_version, key_of
 from .progress import no_progress
+from . import reads
 from .readability import plain_text, text_stats
 from .sanitize import sanitize
 
@@ -112,6 +113,7 @@ def _resolve_packed(docs: Sequence[Document], config: SiteConfig, catalog: Catal
         entry = pack.get(entry_key)
         if entry is not None and entry[0] == _signature(cached):  # the body cache's own file, unchanged
             found[doc.slug] = entry
+            reads.remember(entry[1], entry[3])  # pages hash the bodies they read: this one is hashed already
         else:
             todo.append((doc, entry_key, cached))
     rendered = _render_all([doc for doc, _, _ in todo], config, diags, None, track)
@@ -119,11 +121,12 @@ def _resolve_packed(docs: Sequence[Document], config: SiteConfig, catalog: Catal
         if doc.slug in rendered:
             problems = Diagnostics()
             body = _resolve(doc, rendered[doc.slug], config, catalog, problems)
-            found[doc.slug] = (_signature(cached), body, tuple(problems.items))
+            found[doc.slug] = (_signature(cached), body, tuple(problems.items), reads.digest(body))
+            reads.remember(body, found[doc.slug][3])
             if found[doc.slug][0] is not None:
                 pack.put(entry_key, found[doc.slug])
     pack.save()
-    for _, _, problems in found.values():
+    for _, _, problems, _ in found.values():
         for item in problems:
             (diags.error if item.level == "error" else diags.warning)(item.code, item.path, item.line, item.message,
                                                                       item.hint)

@@ -9,6 +9,7 @@ from .diagnostics import Diagnostics
 from .fields import FieldReader
 from .model import Document
 from .packcache import PackCache, code_version, key_of
+from .reads import digest, remember
 from .sanitize import CONTENT_FILE_TYPES, svg_problem
 from .yamlsource import parse_mapping
 
@@ -66,8 +67,10 @@ def _cached_document(file: Path, config: SiteConfig, diags: Diagnostics, cache: 
         content = key_of(data)
         if found is None or found[1] != content:
             problems = Diagnostics()
-            found = (signature, content, read_document(file, config, problems, data), tuple(problems.items))
+            doc = read_document(file, config, problems, data)
+            found = (signature, content, doc, tuple(problems.items), digest(doc))
         cache.put(key, (signature,) + found[1:])
+    remember(found[2], found[4])  # pages hash the documents they read: this one is hashed already
     for item in found[3]:
         (diags.error if item.level == "error" else diags.warning)(item.code, item.path, item.line, item.message,
                                                                   item.hint)

@@ -23,7 +23,7 @@ from . import render
 from .assets import Assets
 from .diagnostics import Diagnostic, Diagnostics
 from .feeds import site_files
-from .reads import ALL, Deps, Reads, digest, recording_site, sorted_reads
+from .reads import ALL, Deps, Reads, digest, forget, recording_site, sorted_reads
 from .relate import Site
 from .views import Views
 
@@ -71,8 +71,10 @@ class PageMemo:
                 gc.enable()
         return cls(file, {})
 
-    def save(self, out: Path, keys: Mapping[str, tuple[bytes, Deps, bytes]]) -> None:
+    def save(self, out: Path, keys: Mapping[str, tuple[bytes, Deps, bytes]], changed: bool = True) -> None:
         """Remember each page written into `out` with the signature and hash of its file."""
+        if not changed and keys.keys() == self.entries.keys():
+            return  # every page was linked from the last build, untouched: the memo on disk is already this
         entries, shared = {}, {}
         for path, (key, deps, content) in keys.items():
             signature = file_signature(out / path) if path != SITE_FILES else None
@@ -125,6 +127,7 @@ class PageRenderer:
                                 sorted(assets.names.items())))
         self.digests = _Digests(self._digest_of)  # (field, key) -> hash of its value, each made once per build
         self.keys: dict[str, tuple[bytes, Deps, bytes]] = {}  # this build's pages: path -> (key, reads, text hash)
+        self.changed = False  # whether any page was rendered, or reused from a file that was not last build's
 
     def pages(self, diags: Diagnostics) -> Iterator[tuple[str, str | Path]]:
         """Yield (output path, text or last build's file to link) for every page, then the feeds and sitemap."""
@@ -140,9 +143,11 @@ class PageRenderer:
                 (diags.error if item.level == "error" else diags.warning)(item.code, item.path, item.line,
                                                                           item.message, item.hint)
             if text is not None:
+                self.changed = True
                 self.keys[out] = (self._key(deps), deps, hashlib.sha256(text.encode("utf-8")).digest())
                 yield out, text
         yield from self._site_files()
+        forget()  # the hashes remembered from the caches: every page has its key now
 
     def _site_files(self) -> Iterator[tuple[str, str | Path]]:
         """Yield the feeds, sitemap and robots.txt: last build's files while nothing they read has changed."""
@@ -154,6 +159,7 @@ class PageRenderer:
                 yield from reused
                 return
         self.reads.clear()
+        self.changed = True
         files = list(site_files(self.recording))
         deps = sorted_reads(self.reads)
         key = self._key(deps)
@@ -171,8 +177,10 @@ class PageRenderer:
         if self._key(deps) != key:
             return None
         file = self.out / out
-        if file_signature(file) != signature and _content_digest(file) != content:
-            return None  # gone or changed; a copy restored from elsewhere (CI's cache) is checked by its bytes
+        if file_signature(file) != signature:
+            if _content_digest(file) != content:
+                return None  # gone or changed; a copy restored from elsewhere (CI's cache) is checked by its bytes
+            self.changed = True
         self.keys[out] = (key, deps, content)
         return file
 

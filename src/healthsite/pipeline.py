@@ -81,7 +81,7 @@ def build(config: SiteConfig, diags: Diagnostics, strict: bool = False, timings:
         finish = (lambda folder: index_search(folder, diags)) if config.search else None
         published = publish(pages, assets, config.out_path, diags, finish=finish, strict=strict)
         if published is not None and memo is not None:
-            memo.save(config.out_path, renderer.keys)
+            memo.save(config.out_path, renderer.keys, renderer.changed)
     return BuildResult(site, published)
 
 

@@ -12,10 +12,12 @@ import hashlib
 import operator
 import pickle
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .catalog import Catalog
-from .relate import Site
+
+if TYPE_CHECKING:
+    from .relate import Site
 
 ALL = "*"  # the key of a read that took a whole mapping or list
 
@@ -93,7 +95,25 @@ def recording_site(site: Site, reads: Reads) -> tuple[Site, dict[str, Any], list
 
 def digest(value: Any) -> bytes:
     """Return a stable hash of a value; sets are sorted so equal values hash alike in every process."""
+    known = _KNOWN.get(id(value))
+    if known is not None and known[0] is value:
+        return known[1]
     return hashlib.sha256(pickle.dumps(_plain(value), protocol=5)).digest()[:16]
+
+
+# Hashes the build caches stored with their values (documents, bodies), so a warm build need not hash them again.
+# Each entry holds its value, so its id cannot be reused while the entry exists.
+_KNOWN: dict[int, tuple[Any, bytes]] = {}
+
+
+def remember(value: Any, value_digest: bytes) -> None:
+    """Note the stable hash of a value loaded from a cache that stored it (as `digest` made it)."""
+    _KNOWN[id(value)] = (value, value_digest)
+
+
+def forget() -> None:
+    """Drop the remembered hashes and the values they hold."""
+    _KNOWN.clear()
 
 
 _FIELDS: dict[type, Any] = {}  # data class -> getter of all its fields at once (None: not a data class)
