@@ -148,6 +148,8 @@ class PageRenderer:
                 yield out, text
         yield from self._site_files()
         forget()  # the hashes remembered from the caches: every page has its key now
+        self.digests.clear()
+        self.digests.make = None  # it held this renderer, and so the whole site, in a cycle only a collection frees
 
     def _site_files(self) -> Iterator[tuple[str, str | Path]]:
         """Yield the feeds, sitemap and robots.txt: last build's files while nothing they read has changed."""
