@@ -2,14 +2,33 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
+
+from conftest import run_healthsite
 
 
 def files_below(folder: Path) -> dict[str, bytes]:
     """Read every file below a folder, keyed by its relative path."""
     return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def failed_rebuild_errors(root: Path, change: Callable[[], None]) -> list[str]:
+    """Build the site, apply `change`, rebuild, and return the rebuild's error lines.
+
+    The rebuild must exit 1 without a traceback and leave the first build's public/ exactly as it was.
+    """
+    assert run_healthsite("build", cwd=root).code == 0
+    before = files_below(root / "public")
+    change()
+    result = run_healthsite("build", cwd=root)
+    assert result.code == 1, result.out + result.err
+    assert "Traceback" not in result.err
+    assert result.err.splitlines()[-1].startswith("Build failed: ")
+    assert files_below(root / "public") == before
+    return [line for line in result.err.splitlines() if ": error: " in line]
 
 
 class _Links(HTMLParser):

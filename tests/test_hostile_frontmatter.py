@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from conftest import run_healthsite, write_site
-from site_files import files_below
+from site_files import failed_rebuild_errors
 
 PILLAR = "---\nkind: pillar\ntitle: Guide\ndescription: The guide.\ndate: 2026-01-01\n---\n\nRead [heat](heat.md).\n"
 FIELDS = "title: Heat or cold?\ndescription: Which helps a sore back.\ndate: 2026-01-02\npillar: guide\n"
@@ -15,20 +15,9 @@ GOOD = f"---\n{FIELDS}---\n\nHeat helps most people.\n"
 
 
 def broken_build(tmp_path: Path, article: str) -> list[str]:
-    """Build a good site, replace its article with `article`, rebuild, and return the error lines.
-
-    The second build must fail with exit code 1 and leave the first build's public/ exactly as it was.
-    """
+    """Build a good site, replace its article with `article`; return the errors of the failed rebuild."""
     root = write_site(tmp_path / "site", {"content/guide/index.md": PILLAR, "content/guide/heat.md": GOOD})
-    assert run_healthsite("build", cwd=root).code == 0
-    before = files_below(root / "public")
-    (root / "content/guide/heat.md").write_text(article, encoding="utf-8")
-    result = run_healthsite("build", cwd=root)
-    assert result.code == 1, result.out + result.err
-    assert "Traceback" not in result.err
-    assert result.err.splitlines()[-1].startswith("Build failed: ")
-    assert files_below(root / "public") == before
-    return [line for line in result.err.splitlines() if ": error: " in line]
+    return failed_rebuild_errors(root, lambda: (root / "content/guide/heat.md").write_text(article, encoding="utf-8"))
 
 
 def test_invalid_yaml_names_the_line_and_the_problem(tmp_path: Path) -> None:
