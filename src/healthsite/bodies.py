@@ -101,7 +101,7 @@ def _resolve_packed(docs: Sequence[Document], config: SiteConfig, catalog: Catal
                     track: Track) -> dict[str, Body]:
     """Reuse last build's resolved bodies (from one pack, not a file each) while their cached body and every link
     target are unchanged; render and resolve the rest."""
-    pack = PackCache(config.cache_path, "resolved")
+    pack = PackCache(config.cache_path, "resolved", config.cache_write)
     folder, key = config.cache_path / "bodies", settings_key(config.html)
     targets = key_of(repr((config.base_path, sorted(catalog.urls.items()), sorted(catalog.by_source.items()),
                            sorted(catalog.unpublished), sorted(catalog.files))))
@@ -211,7 +211,8 @@ def _render_all(docs: Sequence[Document], config: SiteConfig, diags: Diagnostics
         results[doc.slug] = outcome
         if remembered is not None:
             remembered[doc.path] = (key, doc.body_line, doc.body, outcome)
-        _write_cache(cache, digest, outcome)
+        if config.cache_write:
+            _write_cache(cache, digest, outcome)
     if remembered is not None and len(remembered) > len(docs):  # in place: a new dict per save costs a collection
         _forget(remembered, {doc.path for doc in docs})
     return results

@@ -138,7 +138,7 @@ def plural(count: int, word: str) -> str:
 def run_check(args: argparse.Namespace) -> int:
     """Load and check the site without writing anything; print the problems and, with --report, the tables."""
     diags = Diagnostics()
-    config = dataclasses.replace(read_config(args, diags), cache=False)  # check writes nothing, not even the cache
+    config = dataclasses.replace(read_config(args, diags), cache_write=False)  # check writes nothing, not even the cache
     diags.levels = config.checks
     site = load_site(config, diags) if not diags.errors else None
     if site is not None:

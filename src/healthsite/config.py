@@ -93,6 +93,8 @@ class SiteConfig:
     """Publish drafts and future-dated articles (--drafts, serve)."""
     cache: bool = True
     """Reuse rendered Markdown bodies from .healthsite-cache/."""
+    cache_write: bool = True
+    """Store what this build computed in the cache; `check` only reads it, since it writes nothing."""
     build_date: date = date(1970, 1, 1)
     """Today, or SOURCE_DATE_EPOCH, for drafts by date and review due dates."""
 

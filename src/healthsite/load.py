@@ -24,7 +24,7 @@ def load_documents(config: SiteConfig, diags: Diagnostics) -> list[Document]:
                     hint="Create it, or pass --content with the folder that holds your Markdown files")
         return []
     docs = []
-    cache = PackCache(config.cache_path, "documents") if config.cache else None
+    cache = PackCache(config.cache_path, "documents", config.cache_write) if config.cache else None
     settings = _settings_key(config)
     for file in sorted(content.rglob("*.md")):
         if any(part.startswith(".") for part in file.relative_to(content).parts):

@@ -40,8 +40,9 @@ def code_version() -> str:
 class PackCache:
     """A key -> value store of one kind ("documents", "bodies") for one build, saved at the end."""
 
-    def __init__(self, folder: Path | None, kind: str):
+    def __init__(self, folder: Path | None, kind: str, write: bool = True):
         self.folder = folder / kind if folder is not None else None
+        self.write = write
         self.shards: dict[int, dict[bytes, Any]] = {}
         self.used: dict[int, set[bytes]] = {}
         self.changed: set[int] = set()
@@ -63,7 +64,7 @@ class PackCache:
 
     def save(self) -> None:
         """Rewrite the shards that gained entries, keeping only the entries this build used."""
-        if self.folder is None:
+        if self.folder is None or not self.write:
             return
         for number in sorted(self.changed):
             entries = {key: value for key, value in self.shards[number].items() if key in self.used[number]}

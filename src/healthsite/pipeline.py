@@ -60,7 +60,7 @@ def load_site(config: SiteConfig, diags: Diagnostics, timings: Timings | None = 
         bodies = render_bodies(config, catalog, diags, track=timings.track)
     # Broken links leave the other bodies whole: relate anyway, so `check` reports every problem at once.
     with timings.stage("relate"):
-        return relate(config, catalog, bodies, PackCache(config.cache_path, "related") if config.cache else None)
+        return relate(config, catalog, bodies, PackCache(config.cache_path, "related", config.cache_write) if config.cache else None)
 
 
 def build(config: SiteConfig, diags: Diagnostics, strict: bool = False, timings: Timings | None = None) -> BuildResult:
