@@ -15,7 +15,9 @@ import pytest
 import yaml
 
 from conftest import ROOT, run_healthsite
-from healthsite.check import review_status, risky_claims
+from healthsite.check import risky_claims
+from healthsite.config import ReviewConfig, SiteConfig
+from healthsite.review import review_status
 from healthsite.model import Document
 
 BROKEN_CHECKS = """\
@@ -241,7 +243,9 @@ def test_risky_words_outside_quotes_code_and_links_are_found_with_their_line():
 ])
 def test_review_falls_due_after_the_interval_and_is_due_soon_within_the_window(reviewed, state, due):
     doc = dataclasses.replace(document("Text."), reviewed=reviewed)
-    status = review_status(doc, interval_months=12, due_soon_days=30, today=date(2026, 11, 22))
+    config = SiteConfig(root=ROOT, config_path="site.yaml", build_date=date(2026, 11, 22),
+                        review=ReviewConfig(interval_months=12, due_soon_days=30))
+    status = review_status(doc, config)
     assert (status.state, status.due) == (state, due)
 
 

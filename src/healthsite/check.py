@@ -4,14 +4,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
-from datetime import date
 
 from .diagnostics import Diagnostics
 from .model import Document
 from .readability import TextStats
 from .relate import Site
-from .views import add_months
+from .review import review_status
 
 DESCRIPTION_MAX = 160
 RISKY_WORDS = re.compile(r"\b(?:cur(?:e[sd]?|ing)|miracle|miracles|miraculous|guarantee[sd]?|detox\w*)\b|\b100\s?%",
@@ -22,15 +20,6 @@ RISKY_STEMS = ("cur", "mirac", "guarantee", "detox", "100")
 _FENCE = re.compile(r"^\s*(```|~~~)")
 # Quoted speech, code and link targets are not the writer's own claims.
 _NOT_CLAIMS = re.compile(r'"[^"]*"|“[^”]*”|`[^`]*`|\]\([^)]*\)|<[^>]*>|^\s*>.*$|^\s*\[[^\]]+\]:.*$')
-
-
-@dataclass(frozen=True, slots=True)
-class ReviewStatus:
-    """Where an article stands in its review cycle on the build date."""
-
-    reviewed: date | None
-    due: date | None
-    state: str  # "awaiting", "current", "due-soon" or "overdue"
 
 
 def check_site(site: Site, diags: Diagnostics) -> None:
@@ -52,20 +41,6 @@ def check_site(site: Site, diags: Diagnostics) -> None:
             doc = catalog.docs[pillar]
             diags.warning("pillar-empty", doc.path, doc.line_of("title"), f"pillar '{pillar}' has no articles",
                           hint=f"Add articles with 'pillar: {pillar}', or remove the pillar page")
-
-
-def review_status(doc: Document, interval_months: int, due_soon_days: int, today: date) -> ReviewStatus:
-    """Return when the document was reviewed, when its next review falls due, and how that stands today."""
-    if doc.reviewed is None:
-        return ReviewStatus(None, None, "awaiting")
-    due = add_months(doc.reviewed, interval_months)
-    if due < today:
-        state = "overdue"
-    elif (due - today).days <= due_soon_days:
-        state = "due-soon"
-    else:
-        state = "current"
-    return ReviewStatus(doc.reviewed, due, state)
 
 
 def reading_grade(site: Site, slug: str) -> float:
@@ -105,8 +80,7 @@ def _body_line(doc: Document, last: bool = False) -> int:
 
 def _check_review(site: Site, doc: Document, diags: Diagnostics) -> None:
     """Report a review that is overdue or falls due soon, with its date."""
-    settings = site.config.review
-    status = review_status(doc, settings.interval_months, settings.due_soon_days, site.config.build_date)
+    status = review_status(doc, site.config)
     line = doc.line_of("reviewed")
     if status.state == "overdue":
         diags.warning("review-overdue", doc.path, line,

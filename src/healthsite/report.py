@@ -7,7 +7,8 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 
-from .check import reading_grade, review_status
+from .check import reading_grade
+from .review import review_status
 from .readability import WORDS_PER_MINUTE
 from .relate import Site
 
@@ -35,12 +36,11 @@ class PillarRow:
 def article_rows(site: Site) -> list[ArticleRow]:
     """Measure every article: length, reading grade and time, sources, links in and out, review status."""
     rows = []
-    settings, today = site.config.review, site.config.build_date
     for slug in sorted(site.catalog.articles, key=lambda s: site.catalog.docs[s].path):
         doc = site.catalog.docs[slug]
         body = site.bodies.get(slug)
         words = body.words if body else 0
-        status = review_status(doc, settings.interval_months, settings.due_soon_days, today)
+        status = review_status(doc, site.config)
         review = "awaiting review" if status.due is None else f"{status.state} (due {status.due.isoformat()})"
         rows.append(ArticleRow(
             path=doc.path, words=words, grade=reading_grade(site, slug),

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import calendar
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -13,6 +12,7 @@ from .assets import Assets
 from .model import Document
 from .readability import WORDS_PER_MINUTE
 from .relate import Site
+from .review import review_status
 
 TOC_MIN_HEADINGS = 4
 
@@ -52,13 +52,6 @@ class SiteView:
     search: bool
     disclaimer_url: str | None
     about_url: str | None
-
-
-def add_months(day: date, months: int) -> date:
-    """Return the same day `months` later, clamped to the end of a shorter month."""
-    month_index = day.month - 1 + months
-    year, month = day.year + month_index // 12, month_index % 12 + 1
-    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
 class Views:
@@ -108,10 +101,9 @@ class Views:
 
     def review(self, doc: Document) -> Review:
         """Return the review status: when it was reviewed and when the next review falls due."""
-        if doc.reviewed is None:
-            return Review(None, None, None, False)
-        due = add_months(doc.reviewed, self.site.config.review.interval_months)
-        return Review(doc.reviewed, doc.reviewer, due, due < self.site.config.build_date)
+        status = review_status(doc, self.site.config)
+        reviewer = doc.reviewer if status.reviewed else None
+        return Review(status.reviewed, reviewer, status.due, status.state == "overdue")
 
     def breadcrumbs(self, slug: str) -> list[Crumb]:
         doc = self.catalog.docs[slug]
