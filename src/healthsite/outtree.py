@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import posixpath
 import shutil
+from collections.abc import Callable
 from pathlib import Path
 
 
@@ -41,31 +42,23 @@ class StagingTree:
 
     def write(self, relative: str, data: bytes) -> None:
         """Write a file, leaving an identical one from an older site as it is."""
-        name, path = self._prepare(relative)
-        try:
-            if name in self.existing:
-                if os.path.getsize(path) == len(data) and _read(path) == data:
-                    return
-                temp = f"{path}.tmp-{os.getpid()}"
-                _write(temp, data)
-                os.replace(temp, path)
-            else:
-                _write(path, data)
-        except OSError as exc:
-            raise OSError(f"cannot write {relative}: {exc.strerror or exc}") from exc
+        self._place(relative, lambda path: os.path.getsize(path) == len(data) and _read(path) == data,
+                    lambda target: _write(target, data))
 
     def link(self, relative: str, source: Path) -> None:
         """Put an unchanged file of the published site here as a hard link (a copy where links fail)."""
+        self._place(relative, lambda path: _same_file(path, source), lambda target: _link_or_copy(source, target))
+
+    def _place(self, relative: str, unchanged: Callable[[str], bool], put: Callable[[str], None]) -> None:
+        """Put a file at `relative`; an older file is kept when unchanged, else replaced by a rename, never in place."""
         name, path = self._prepare(relative)
         try:
-            if name in self.existing:
-                if _same_file(path, source):
-                    return
+            if name not in self.existing:
+                put(path)
+            elif not unchanged(path):
                 temp = f"{path}.tmp-{os.getpid()}"
-                _link_or_copy(source, temp)
+                put(temp)
                 os.replace(temp, path)
-            else:
-                _link_or_copy(source, path)
         except OSError as exc:
             raise OSError(f"cannot write {relative}: {exc.strerror or exc}") from exc
 
