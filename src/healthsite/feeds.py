@@ -38,7 +38,7 @@ def robots(site: Site) -> str:
 
 def sitemap(site: Site) -> str:
     """List every page worth indexing with the day it last changed."""
-    config, catalog = site.config, site.catalog
+    catalog = site.catalog
     urlset = ET.Element("urlset", {"xmlns": SITEMAP})
     newest = max((lastmod(doc) for doc in catalog.docs.values()), default=None)
     entries: list[tuple[str, date | None]] = [("/", newest)]
