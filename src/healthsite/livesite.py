@@ -60,7 +60,7 @@ class LiveSite:
         with self.lock:
             kinds = self._classify(changed)
             if "config" in kinds:
-                self._read_config()
+                self.read_config()
             content, files = self.config is not None and ("config" in kinds or "content" in kinds), self.content_files
             if content and not self._read_content(None if "config" in kinds else kinds["content"]):
                 content = "config" in kinds
@@ -125,7 +125,7 @@ class LiveSite:
             kinds.setdefault(kind, set()).add(path)
         return kinds
 
-    def _read_config(self) -> None:
+    def read_config(self) -> None:
         """Read site.yaml again: serve shows drafts and serves the site from the root of the address."""
         diags = Diagnostics()
         config = load_config(self.config_file, diags, config_required=self.config_file.name != "site.yaml",

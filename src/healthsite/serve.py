@@ -25,6 +25,8 @@ from .servepages import EVENTS_PATH, VERSION_PATH
 EXIT_OK, EXIT_USAGE = 0, 2
 KEEP_ALIVE_SECONDS = 15  # a comment line this often lets a closed browser tab free its thread
 SETTLE_MS = 30  # after a change, wait this long for more (an editor saving several files) before rebuilding
+WATCH_POLL_MS = 100  # an idle watcher reports in this often; its first report says it is in place
+WATCH_START_SECONDS = 10  # wait at most this long for the watchers before loading the site anyway
 
 
 def serve_site(args: argparse.Namespace) -> int:
@@ -44,12 +46,19 @@ def serve_site(args: argparse.Namespace) -> int:
     serving = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.2}, daemon=True)
     try:
         serving.start()
+        # Watch before loading, so a file saved while the site loads is rebuilt after it, not missed.
+        live.read_config()  # the content folder to watch is named in site.yaml
+        watching = []
+        for paths, recursive, keep in _watch_targets(live):
+            watching.append(threading.Event())
+            threading.Thread(target=_watch, args=(paths, recursive, keep, changes, stop, watching[-1]),
+                             daemon=True).start()
+        for ready in watching:
+            ready.wait(WATCH_START_SECONDS)
         _rebuild(live, None, args.quiet)
         # The loaded site lives until serve stops: keep it out of the garbage collector's full passes, which
         # otherwise cost a large site a few tenths of a second on some saves.
         gc.freeze()
-        for paths, recursive, keep in _watch_targets(live):
-            threading.Thread(target=_watch, args=(paths, recursive, keep, changes, stop), daemon=True).start()
         while True:
             changed = changes.get()
             while not changes.empty():
@@ -126,13 +135,19 @@ def _watch_targets(live: LiveSite) -> list[tuple[list[Path], bool, object]]:
     return targets
 
 
-def _watch(paths: list[Path], recursive: bool, keep: object, changes: queue.Queue, stop: threading.Event) -> None:
-    """Put each batch of changed paths on the queue until `stop` is set."""
+def _watch(paths: list[Path], recursive: bool, keep: object, changes: queue.Queue, stop: threading.Event,
+           ready: threading.Event) -> None:
+    """Set `ready` once the folders are watched, then put each batch of changed paths on the queue until `stop`."""
     try:
+        # The first batch, or the first empty one after the timeout, comes from a watcher already in place.
         for batch in watchfiles.watch(*paths, watch_filter=keep, recursive=recursive, stop_event=stop,
-                                      step=SETTLE_MS, raise_interrupt=False):
-            changes.put({Path(path) for _, path in batch})
+                                      step=SETTLE_MS, rust_timeout=WATCH_POLL_MS, yield_on_timeout=True,
+                                      raise_interrupt=False):
+            ready.set()
+            if batch:
+                changes.put({Path(path) for _, path in batch})
     except Exception as exc:  # noqa: BLE001 - a watcher that dies must say so, not take the server with it
+        ready.set()
         print(f"healthsite serve: stopped watching {', '.join(map(str, paths))}: {exc}", file=sys.stderr, flush=True)
 
 
