@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import functools
 import hashlib
 import html
 import json
@@ -14,12 +13,13 @@ import threading
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 from urllib.parse import quote, unquote
 
 import markdown
 
+from . import mdrender
 from .catalog import Catalog
 from .config import HtmlConfig, SiteConfig
 from .diagnostics import Diagnostic, Diagnostics, did_you_mean
@@ -27,11 +27,9 @@ from .model import Body, Document, Heading, Link
 from .packcache import PackCache, code_version, key_of
 from .progress import no_progress
 from . import reads
-from .readability import plain_text, text_stats
+from .readability import plain_text, prose_stats
 from .sanitize import sanitize
 
-EXTENSIONS = ("extra", "toc", "admonition", "sane_lists")
-EXTENSION_CONFIGS = {"toc": {"toc_depth": "2-3"}}
 PARALLEL_THRESHOLD = 300  # below this many uncached bodies, one process is faster than starting a pool
 MAX_NESTING = 60
 
@@ -66,6 +64,9 @@ class Rendered:
     syllables: int
     images_without_alt: list[int]
     keywords: list[str]
+
+
+_RENDERED_FIELDS = tuple(item.name for item in fields(Rendered))
 
 
 @dataclass(slots=True)
@@ -109,7 +110,7 @@ def _resolve_packed(docs: Sequence[Document], config: SiteConfig, catalog: Catal
     todo: list[tuple[Document, bytes, Path]] = []
     for doc in docs:
         digest = _digest(key, doc)
-        cached, entry_key = folder / digest[:2] / f"{digest}.json", key_of(digest, targets, doc.path, doc.source_path)
+        cached, entry_key = _cache_file(folder, digest), key_of(digest, targets, doc.path, doc.source_path)
         entry = pack.get(entry_key)
         if entry is not None and entry[0] == _signature(cached):  # the body cache's own file, unchanged
             found[doc.slug] = entry
@@ -173,7 +174,8 @@ def _resolve_remembered(docs: Sequence[Document], rendered: Mapping[str, Rendere
 
 def settings_key(settings: HtmlConfig) -> str:
     """Describe everything besides the source that changes a rendered body, for the cache key."""
-    return json.dumps([code_version(), markdown.__version__, EXTENSIONS, EXTENSION_CONFIGS, list(settings.extra_tags),
+    return json.dumps([code_version(), markdown.__version__, mdrender.EXTENSIONS, mdrender.EXTENSION_CONFIGS,
+                       list(settings.extra_tags),
                        {k: list(v) for k, v in sorted(settings.extra_attributes.items())}], sort_keys=True)
 
 
@@ -198,21 +200,21 @@ def _render_all(docs: Sequence[Document], config: SiteConfig, diags: Diagnostics
                 remembered[doc.path] = (key, doc.body_line, doc.body, cached)
         else:
             todo.append((doc, digest))
-    jobs = [(doc.body, doc.body_line, config.html, config.markdown.time_limit) for doc, _ in todo]
+    store = cache is not None and config.cache_write  # each job stores its own result: the pool's work, not ours
+    jobs = [(doc.body, doc.body_line, config.html, config.markdown.time_limit,
+             _cache_file(cache, digest) if store else None) for doc, digest in todo]
     if len(jobs) >= PARALLEL_THRESHOLD and (os.cpu_count() or 1) > 1:
         with ProcessPoolExecutor() as pool:
             outcomes = list(track("Rendering Markdown", pool.map(_render_job, jobs, chunksize=32), len(jobs)))
     else:
         outcomes = list(track("Rendering Markdown", map(_render_job, jobs), len(jobs)))
-    for (doc, digest), outcome in zip(todo, outcomes):
+    for (doc, _), outcome in zip(todo, outcomes):
         if isinstance(outcome, tuple):
             diags.error("markdown-failed", doc.path, *outcome)
             continue
         results[doc.slug] = outcome
         if remembered is not None:
             remembered[doc.path] = (key, doc.body_line, doc.body, outcome)
-        if config.cache_write:
-            _write_cache(cache, digest, outcome)
     if remembered is not None and len(remembered) > len(docs):  # in place: a new dict per save costs a collection
         _forget(remembered, {doc.path for doc in docs})
     return results
@@ -224,25 +226,34 @@ def _forget(memory: dict, keep: set) -> None:
         del memory[key]
 
 
-def _render_job(job: tuple[str, int, HtmlConfig, float]) -> Rendered | tuple[int, str, str]:
-    """Render one body; return (file line, message, hint) instead when the Markdown cannot be rendered."""
-    body, body_line, settings, time_limit = job
+def _render_job(job: tuple[str, int, HtmlConfig, float, Path | None]) -> Rendered | tuple[int, str, str]:
+    """Render one body and store it in the cache file named; return (file line, message, hint) instead when the
+    Markdown cannot be rendered."""
+    body, body_line, settings, time_limit, cache_file = job
+    outcome = _render(body, body_line, settings, time_limit)
+    if cache_file is not None and isinstance(outcome, Rendered):
+        _write_cache(cache_file, outcome)
+    return outcome
+
+
+def _render(body: str, body_line: int, settings: HtmlConfig, time_limit: float) -> Rendered | tuple[int, str, str]:
     deep = _DEEP_NESTING.search(body)
     if deep:
         return (body_line + body.count("\n", 0, deep.start()),
                 f"the Markdown nests quotes or lists more than {MAX_NESTING} levels deep", "Simplify the nesting of quotes and lists")
-    md = _markdown()
+    md = mdrender.renderer_for(body)
     md.reset()
     try:
         raw = _convert_within(md, body, time_limit)
     except RecursionError:
         return body_line, "the Markdown is nested too deeply to render", "Simplify the nesting of quotes and lists"
     except _TooSlow:
-        _markdown.cache_clear()  # the interrupted renderer may hold half-built state
+        mdrender.forget()  # the interrupted renderer may hold half-built state
         return (body_line, f"the Markdown took longer than the time limit of {time_limit:g} s to render",
                 "Look for long runs of unclosed brackets or markup, or raise markdown.time_limit in site.yaml")
     safe = sanitize(_H1.sub(r"<\1h2", raw), settings)
-    stats = text_stats(body)
+    prose = plain_text(body)
+    stats = prose_stats(prose)
     headings = _flatten(md.toc_tokens)  # type: ignore[attr-defined]
     return Rendered(
         html=safe,
@@ -251,7 +262,7 @@ def _render_job(job: tuple[str, int, HtmlConfig, float]) -> Rendered | tuple[int
         hrefs=_source_hrefs(body, body_line),
         words=stats.words, sentences=stats.sentences, syllables=stats.syllables,
         images_without_alt=[body_line + i for i, line in enumerate(body.split("\n")) if _IMAGE_NO_ALT.search(line)],
-        keywords=_keywords(body),
+        keywords=_keywords(prose),
     )
 
 
@@ -276,12 +287,6 @@ def _convert_within(md: markdown.Markdown, body: str, seconds: float) -> str:
         signal.signal(signal.SIGALRM, previous)
 
 
-@functools.lru_cache(maxsize=1)
-def _markdown() -> markdown.Markdown:
-    """Return this process's Markdown renderer, made once and reset between bodies."""
-    return markdown.Markdown(extensions=list(EXTENSIONS), extension_configs=EXTENSION_CONFIGS, output_format="html")
-
-
 def _flatten(tokens: list[dict]) -> list[tuple[int, str, str]]:
     result = []
     for token in tokens:
@@ -304,31 +309,39 @@ def _source_hrefs(body: str, body_line: int) -> list[tuple[str, int]]:
     return found
 
 
-def _keywords(body: str, count: int = 12) -> list[str]:
-    """Return the body's most frequent content words, ties broken alphabetically."""
-    words = Counter(w.strip("'-") for w in _WORD.findall(plain_text(body).lower()) if w not in STOPWORDS)
+def _keywords(prose: str, count: int = 12) -> list[str]:
+    """Return the most frequent content words of a body's prose (see `plain_text`), ties broken alphabetically."""
+    words: Counter[str] = Counter()
+    for word, times in Counter(_WORD.findall(prose.lower())).items():  # each distinct word stripped once
+        if word not in STOPWORDS:
+            words[word.strip("'-")] += times
     return [w for w, _ in sorted(words.items(), key=lambda item: (-item[1], item[0]))[:count]]
+
+
+def _cache_file(cache: Path, digest: str) -> Path:
+    return cache / digest[:2] / f"{digest}.json"
 
 
 def _read_cache(cache: Path | None, digest: str) -> Rendered | None:
     if cache is None:
         return None
     try:
-        data = json.loads((cache / digest[:2] / f"{digest}.json").read_text(encoding="utf-8"))
+        data = json.loads(_cache_file(cache, digest).read_text(encoding="utf-8"))
         return Rendered(**data)
     except (OSError, ValueError, TypeError):
         return None
 
 
-def _write_cache(cache: Path | None, digest: str, rendered: Rendered) -> None:
+def _write_cache(target: Path, rendered: Rendered) -> None:
     """Store a rendered body; a cache that cannot be written only costs speed."""
-    if cache is None:
-        return
-    target = cache / digest[:2] / f"{digest}.json"
+    data = json.dumps({name: getattr(rendered, name) for name in _RENDERED_FIELDS})  # asdict() deep-copies: slow
+    temp = target.with_suffix(f".{os.getpid()}.tmp")
     try:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        temp = target.with_suffix(f".{os.getpid()}.tmp")
-        temp.write_text(json.dumps(asdict(rendered)), encoding="utf-8")
+        try:
+            temp.write_text(data, encoding="utf-8")
+        except FileNotFoundError:  # the first body in this folder
+            target.parent.mkdir(parents=True, exist_ok=True)
+            temp.write_text(data, encoding="utf-8")
         os.replace(temp, target)
     except OSError:
         pass

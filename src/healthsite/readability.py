@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import re
+from collections import Counter
 from dataclasses import dataclass
 
 WORDS_PER_MINUTE = 200
@@ -64,11 +65,15 @@ def syllables(word: str) -> int:
 
 def text_stats(markdown_source: str) -> TextStats:
     """Measure the prose of a Markdown body: every line, list item and heading ends a sentence."""
-    text = plain_text(markdown_source)
-    words = _WORD.findall(text)
+    return prose_stats(plain_text(markdown_source))
+
+
+def prose_stats(text: str) -> TextStats:
+    """Measure prose already stripped of markup by `plain_text`."""
+    words = Counter(_WORD.findall(text))  # an article repeats its words: count each distinct one once
     pieces = [piece for piece in _SENTENCE_END.split(text) if _WORD.search(piece)]
     return TextStats(
-        words=len(words),
+        words=sum(words.values()),
         sentences=max(1, len(pieces)),
-        syllables=sum(syllables(word) for word in words),
+        syllables=sum(syllables(word) * count for word, count in words.items()),
     )

@@ -1,0 +1,69 @@
+"""The pruned Markdown renderers give exactly the HTML and table of contents of the full renderer.
+
+The normal suite runs a few hundred generated bodies; set HEALTHSITE_FUZZ_EXAMPLES (e.g. 20000) for a longer run.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from healthsite import mdrender
+
+ROOT = Path(__file__).resolve().parent.parent
+SAMPLES = sorted((ROOT / "content").rglob("*.md")) + sorted((ROOT / "tests" / "sites").rglob("*.md"))
+EXAMPLES = int(os.environ.get("HEALTHSITE_FUZZ_EXAMPLES", "400"))
+
+# Pieces of every syntax a processor reacts to, and the look-alikes that must not fool the triggers.
+FRAGMENTS = [
+    "\n", "\n\n", "\n\n\n", " ", "  ", "  \n", "\t", "\r", "\r\n", "    ", "word", "Two words.", "é", "#", "# ", "## ",
+    "### Heading", "Heading\n===", "Heading\n---", "---", "***", "> ", ">", ">> ", "- ", "* ", "+ ", "1. ", "1) ",
+    "`", "``", "```", "```\ncode\n```", "~~~", "~~~python\nx = 1\n~~~", "*", "**", "_", "__", "**bold**", "_em_",
+    "\\", "\\*", "\\[", "\\|", "[", "]", "(", ")", "!", "[a](b.md)", "[a](<b c>)", "![i](x.png)", "![alt][r]",
+    "[r]", "[r][]", "[r]: https://example.org \"T\"", "<", "<b>", "</b>", "<http://example.org>",
+    "<name@example.org>", "<div>", "</div>", "<div markdown=\"1\">", "<div class=\"admonition\" markdown=\"1\">",
+    "<dl>", "<dd>", "<!-- c -->", "&", "&amp;", "&#169;", "&x", "|", "| a | b |", "|---|---|", "a | b\n--|--\n1 | 2",
+    ":", ": ", "Term\n:   Definition", "!!!", "!!! note", "!!! warning \"When to get help\"\n    See a doctor.",
+    "admonition", "[^", "[^1]", "[^1]: A note.", "*[", "*[HTML]: Hyper Text", "HTML", "{", "}", "{: .x }",
+    "{#id}", "## Title {: #custom }", "[TOC]",
+]
+bodies = st.lists(st.sampled_from(FRAGMENTS), min_size=1, max_size=30).map("".join)
+
+
+def rendered(md, body: str) -> tuple[str, list]:
+    md.reset()
+    return md.convert(body), md.toc_tokens
+
+
+@pytest.mark.parametrize("path", SAMPLES, ids=lambda path: path.relative_to(ROOT).as_posix())
+def test_every_sample_renders_as_the_full_renderer_renders_it(path: Path) -> None:
+    body = path.read_text(encoding="utf-8", errors="replace").split("\n---\n", 1)[-1]
+    assert rendered(mdrender.renderer_for(body), body) == rendered(mdrender.full(), body)
+
+
+@settings(max_examples=EXAMPLES, deadline=None, derandomize="HEALTHSITE_FUZZ_EXAMPLES" not in os.environ,
+          suppress_health_check=[HealthCheck.too_slow])
+@given(bodies)
+def test_generated_markdown_renders_as_the_full_renderer_renders_it(body: str) -> None:
+    assert rendered(mdrender.renderer_for(body), body) == rendered(mdrender.full(), body)
+
+
+def test_a_body_is_rendered_without_the_processors_its_text_cannot_trigger() -> None:
+    plain = mdrender.renderer_for("Rest, then walk a little more each day.\n\n## Sleep\n\nLie on your side.")
+    assert "table" not in plain.parser.blockprocessors and "admonition" not in plain.parser.blockprocessors
+    assert "link" not in plain.inlinePatterns and "em_strong" not in plain.inlinePatterns
+    rich = mdrender.renderer_for("| a | b |\n\n!!! note\n    See [heat](heat.md) **now**.")
+    for name in ("table", "admonition"):
+        assert name in rich.parser.blockprocessors
+    for name in ("link", "em_strong"):
+        assert name in rich.inlinePatterns
+
+
+def test_raw_html_keeps_every_block_processor() -> None:
+    md = mdrender.renderer_for("<div markdown=\"1\">Text</div>")
+    assert [type(p) for p in md.parser.blockprocessors] == [type(p) for p in mdrender.full().parser.blockprocessors]
+    assert "table" in md.parser.blockprocessors
