@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-import healthsite.bodies
+import healthsite.rendering
 from conftest import BUILD_EPOCH, run_healthsite
 from healthsite.livesite import LiveSite
 from healthsite.progress import Progress
@@ -136,12 +136,12 @@ def served(live: LiveSite) -> dict[str, tuple[int, bytes]]:
 def count_renders(monkeypatch) -> list[str]:
     """Count the Markdown bodies rendered from source (in this process, as `serve` renders small sites)."""
     rendered: list[str] = []
-    original = healthsite.bodies._render_job
+    original = healthsite.rendering.render_job
 
     def render_job(job):
         rendered.append(job[0][:40])
         return original(job)
-    monkeypatch.setattr(healthsite.bodies, "_render_job", render_job)
+    monkeypatch.setattr(healthsite.rendering, "render_job", render_job)
     return rendered
 
 

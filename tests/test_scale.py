@@ -9,7 +9,7 @@ from urllib.parse import unquote, urlsplit
 
 import pytest
 
-import healthsite.bodies
+import healthsite.rendering
 import healthsite.pagecache
 from conftest import BUILD_EPOCH, ROOT, run_healthsite
 from healthsite.config import load_config
@@ -97,7 +97,7 @@ def test_a_warm_build_writes_the_same_bytes_as_the_cold_one_and_after_an_edit_as
 def test_related_blocks_and_every_page_are_the_same_with_and_without_the_process_pools(big_site, tmp_path,
                                                                                       monkeypatch):
     monkeypatch.setenv("SOURCE_DATE_EPOCH", BUILD_EPOCH)
-    monkeypatch.setattr(healthsite.bodies, "PARALLEL_THRESHOLD", 10**9)  # render every body in this process
+    monkeypatch.setattr(healthsite.rendering, "PARALLEL_THRESHOLD", 10**9)  # render every body in this process
     monkeypatch.setattr(healthsite.pagecache, "PARALLEL_THRESHOLD", 10**9)
     diags = Diagnostics()
     config = load_config(big_site / "site.yaml", diags, out_dir=str(tmp_path / "one-process"), cache=False)
@@ -113,6 +113,6 @@ def test_related_blocks_and_every_page_are_the_same_with_and_without_the_process
 
 
 def test_the_cold_build_was_big_enough_to_use_the_process_pools():
-    assert ARTICLES > healthsite.bodies.PARALLEL_THRESHOLD and ARTICLES > healthsite.pagecache.PARALLEL_THRESHOLD
+    assert ARTICLES > healthsite.rendering.PARALLEL_THRESHOLD and ARTICLES > healthsite.pagecache.PARALLEL_THRESHOLD
     if (os.cpu_count() or 1) < 2:
         pytest.skip("one core: the builds above ran in one process")

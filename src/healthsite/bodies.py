@@ -1,73 +1,27 @@
-"""Render Markdown bodies to safe HTML, cached by content hash, and resolve links between articles."""
+"""Render every body (rendering.py does one), reuse what the caches hold, and resolve links between articles."""
 
 from __future__ import annotations
 
-import hashlib
 import html
-import json
 import os
 import posixpath
 import re
-import signal
-import threading
-from collections import Counter
-from collections.abc import Callable, Iterable, Mapping, Sequence
-from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass, field, fields
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import quote, unquote
 
-import markdown
-
-from . import mdrender
+from . import reads
 from .catalog import Catalog
-from .config import HtmlConfig, SiteConfig
+from .config import SiteConfig
 from .diagnostics import Diagnostic, Diagnostics, did_you_mean
 from .model import Body, Document, Heading, Link
-from .packcache import PackCache, code_version, key_of
+from .packcache import PackCache, key_of
 from .progress import no_progress
-from . import reads
-from .readability import plain_text, prose_stats
-from .sanitize import sanitize
+from .rendering import BodyJobs, Rendered, body_digest, cache_file, read_cache, settings_key
 
-PARALLEL_THRESHOLD = 300  # below this many uncached bodies, one process is faster than starting a pool
-MAX_NESTING = 60
-
-_FENCE = re.compile(r"^\s*(```|~~~)")
-_LINK_TARGET = re.compile(r"\]\(\s*<?([^)\s>]+)>?(?:\s+[\"'][^)]*)?\)|^\s*\[[^\]]+\]:\s*<?(\S+?)>?(?:\s|$)|href=[\"']([^\"']+)")
-_IMAGE_NO_ALT = re.compile(r"!\[\s*\]\(|<img\b(?![^>]*\balt=[\"'][^\"']+)[^>]*>", re.I)
-_DEEP_NESTING = re.compile(r"^(?:[ \t]*>){%d}|^[ \t]{%d}" % (MAX_NESTING, MAX_NESTING * 4), re.M)
 _HREF = re.compile(r'(<(?:a|img)\b[^>]*?\b(?:href|src)=")([^"]*)(")')
 _HELP_TITLE = re.compile(r'<p class="admonition-title">\s*when to get help\s*</p>', re.I)
-_ID = re.compile(r'\bid="([^"]+)"')
-_H1 = re.compile(r"<(/?)h1\b")
-_WORD = re.compile(r"[a-z][a-z'-]{3,}")
-STOPWORDS = frozenset(
-    "about above after again also always another back because been before being below between both cannot could "
-    "does doing down during each even every from further have having here into itself just know like make many "
-    "more most much must need only other over same should some such than that their them then there these they "
-    "this those through under until very want what when where which while will with would your yours youre "
-    "dont often help helps people things thing feel feels might usually"
-    .split())
-
-
-@dataclass(frozen=True, slots=True)
-class Rendered:
-    """What the cache keeps for a body: everything that does not depend on other documents."""
-
-    html: str
-    headings: list[tuple[int, str, str]]
-    ids: list[str]
-    hrefs: list[tuple[str, int]]  # written href, line
-    words: int
-    sentences: int
-    syllables: int
-    images_without_alt: list[int]
-    keywords: list[str]
-
-
-_RENDERED_FIELDS = tuple(item.name for item in fields(Rendered))
-
 
 @dataclass(slots=True)
 class BodyMemo:
@@ -82,13 +36,14 @@ Track = Callable[..., Iterable]  # (label, items, total) -> the same items, coun
 
 
 def render_bodies(config: SiteConfig, catalog: Catalog, diags: Diagnostics, memo: BodyMemo | None = None,
-                  track: Track = no_progress) -> dict[str, Body]:
-    """Render every published body (from the cache where possible) and check its links and anchors."""
+                  track: Track = no_progress, jobs: BodyJobs | None = None) -> dict[str, Body]:
+    """Render every published body (from the cache where possible) and check its links and anchors; `jobs` holds
+    the bodies loading started to render."""
     docs = list(catalog.docs.values())
     if memo is None and config.cache:
-        bodies = _resolve_packed(docs, config, catalog, diags, track)
+        bodies = _resolve_packed(docs, config, catalog, diags, track, jobs)
     elif memo is None:
-        rendered = _render_all(docs, config, diags, memo, track)
+        rendered = _render_all(docs, config, diags, memo, track, jobs)
         bodies = {doc.slug: _resolve(doc, rendered[doc.slug], config, catalog, diags) for doc in docs
                   if doc.slug in rendered}
     else:
@@ -99,33 +54,32 @@ def render_bodies(config: SiteConfig, catalog: Catalog, diags: Diagnostics, memo
 
 
 def _resolve_packed(docs: Sequence[Document], config: SiteConfig, catalog: Catalog, diags: Diagnostics,
-                    track: Track) -> dict[str, Body]:
+                    track: Track, jobs: BodyJobs | None) -> dict[str, Body]:
     """Reuse last build's resolved bodies (from one pack, not a file each) while their cached body and every link
-    target are unchanged; render and resolve the rest."""
+    target are unchanged; render the rest, resolving each as soon as it is rendered."""
     pack = PackCache(config.cache_path, "resolved", config.cache_write)
     folder, key = config.cache_path / "bodies", settings_key(config.html)
     targets = key_of(repr((config.base_path, sorted(catalog.urls.items()), sorted(catalog.by_source.items()),
                            sorted(catalog.unpublished), sorted(catalog.files))))
     found: dict[str, tuple] = {}
-    todo: list[tuple[Document, bytes, Path]] = []
+    todo: dict[str, tuple[Document, bytes, Path]] = {}
     for doc in docs:
-        digest = _digest(key, doc)
-        cached, entry_key = _cache_file(folder, digest), key_of(digest, targets, doc.path, doc.source_path)
+        digest = body_digest(key, doc)
+        cached, entry_key = cache_file(folder, digest), key_of(digest, targets, doc.path, doc.source_path)
         entry = pack.get(entry_key)
         if entry is not None and entry[0] == _signature(cached):  # the body cache's own file, unchanged
             found[doc.slug] = entry
             reads.remember(entry[1], entry[3])  # pages hash the bodies they read: this one is hashed already
         else:
-            todo.append((doc, entry_key, cached))
-    rendered = _render_all([doc for doc, _, _ in todo], config, diags, None, track)
-    for doc, entry_key, cached in todo:
-        if doc.slug in rendered:
-            problems = Diagnostics()
-            body = _resolve(doc, rendered[doc.slug], config, catalog, problems)
-            found[doc.slug] = (_signature(cached), body, tuple(problems.items), reads.digest(body))
-            reads.remember(body, found[doc.slug][3])
-            if found[doc.slug][0] is not None:
-                pack.put(entry_key, found[doc.slug])
+            todo[doc.slug] = (doc, entry_key, cached)
+    for doc, rendered in _rendered([doc for doc, _, _ in todo.values()], config, diags, None, track, jobs):
+        _, entry_key, cached = todo[doc.slug]
+        problems = Diagnostics()
+        body = _resolve(doc, rendered, config, catalog, problems)
+        found[doc.slug] = (_signature(cached), body, tuple(problems.items), reads.digest(body))
+        reads.remember(body, found[doc.slug][3])
+        if found[doc.slug][0] is not None:
+            pack.put(entry_key, found[doc.slug])
     pack.save()
     for _, _, problems, _ in found.values():
         for item in problems:
@@ -140,11 +94,6 @@ def _signature(file: Path) -> tuple[int, int] | None:
     except OSError:
         return None
     return (stat.st_size, stat.st_mtime_ns)
-
-
-def _digest(key: str, doc: Document) -> str:
-    """Return the body cache's name for a document's body."""
-    return hashlib.sha256(f"{key}\0{doc.body_line}\0{doc.body}".encode()).hexdigest()
 
 
 def _resolve_remembered(docs: Sequence[Document], rendered: Mapping[str, Rendered], config: SiteConfig,
@@ -172,179 +121,57 @@ def _resolve_remembered(docs: Sequence[Document], rendered: Mapping[str, Rendere
     return bodies
 
 
-def settings_key(settings: HtmlConfig) -> str:
-    """Describe everything besides the source that changes a rendered body, for the cache key."""
-    return json.dumps([code_version(), markdown.__version__, mdrender.EXTENSIONS, mdrender.EXTENSION_CONFIGS,
-                       list(settings.extra_tags),
-                       {k: list(v) for k, v in sorted(settings.extra_attributes.items())}], sort_keys=True)
-
-
 def _render_all(docs: Sequence[Document], config: SiteConfig, diags: Diagnostics, memo: BodyMemo | None = None,
-                track: Track = no_progress) -> dict[str, Rendered]:
-    """Render the bodies the caches lack, in a process pool when there are many."""
-    key = settings_key(config.html)
-    cache = config.cache_path / "bodies" if config.cache else None
-    results: dict[str, Rendered] = {}
+                track: Track = no_progress, jobs: BodyJobs | None = None) -> dict[str, Rendered]:
+    """Return the rendered body of every document that renders, by slug."""
+    return {doc.slug: rendered for doc, rendered in _rendered(docs, config, diags, memo, track, jobs)}
+
+
+def _rendered(docs: Sequence[Document], config: SiteConfig, diags: Diagnostics, memo: BodyMemo | None = None,
+              track: Track = no_progress, jobs: BodyJobs | None = None) -> Iterator[tuple[Document, Rendered]]:
+    """Yield each document with its rendered body as soon as it is ready: those serve remembers or the cache holds
+    first, then the rest as they render (in a process pool when there are many)."""
+    owned = jobs is None
+    jobs = BodyJobs(config) if jobs is None else jobs
+    key, cache = jobs.key, jobs.cache
     todo: list[tuple[Document, str]] = []
     remembered = memo.rendered if memo is not None else None  # serve's bodies from the last rebuild
-    for doc in docs:
-        hit = remembered.get(doc.path) if remembered is not None else None
-        if hit is not None and hit[2] == doc.body and hit[:2] == (key, doc.body_line):  # the same str: no compare
-            results[doc.slug] = hit[3]
-            continue
-        digest = _digest(key, doc)
-        cached = _read_cache(cache, digest)
-        if cached is not None:
-            results[doc.slug] = cached
+    try:
+        for doc in docs:
+            hit = remembered.get(doc.path) if remembered is not None else None
+            if hit is not None and hit[2] == doc.body and hit[:2] == (key, doc.body_line):  # the same str: no compare
+                yield doc, hit[3]
+                continue
+            if jobs.started(doc):  # its result comes from the pool, not from the cache file the pool wrote
+                todo.append((doc, ""))
+                continue
+            digest = body_digest(key, doc)
+            cached = read_cache(cache, digest)
+            if cached is not None:
+                if remembered is not None:
+                    remembered[doc.path] = (key, doc.body_line, doc.body, cached)
+                yield doc, cached
+            else:
+                todo.append((doc, digest))
+        # The counted outcomes first: zip then runs them to their end, where the count prints its last line.
+        for outcome, (doc, _) in zip(track("Rendering Markdown", jobs.outcomes(todo), len(todo)), todo):
+            if isinstance(outcome, tuple):
+                diags.error("markdown-failed", doc.path, *outcome)
+                continue
             if remembered is not None:
-                remembered[doc.path] = (key, doc.body_line, doc.body, cached)
-        else:
-            todo.append((doc, digest))
-    store = cache is not None and config.cache_write  # each job stores its own result: the pool's work, not ours
-    jobs = [(doc.body, doc.body_line, config.html, config.markdown.time_limit,
-             _cache_file(cache, digest) if store else None) for doc, digest in todo]
-    if len(jobs) >= PARALLEL_THRESHOLD and (os.cpu_count() or 1) > 1:
-        with ProcessPoolExecutor() as pool:
-            outcomes = list(track("Rendering Markdown", pool.map(_render_job, jobs, chunksize=32), len(jobs)))
-    else:
-        outcomes = list(track("Rendering Markdown", map(_render_job, jobs), len(jobs)))
-    for (doc, _), outcome in zip(todo, outcomes):
-        if isinstance(outcome, tuple):
-            diags.error("markdown-failed", doc.path, *outcome)
-            continue
-        results[doc.slug] = outcome
-        if remembered is not None:
-            remembered[doc.path] = (key, doc.body_line, doc.body, outcome)
-    if remembered is not None and len(remembered) > len(docs):  # in place: a new dict per save costs a collection
-        _forget(remembered, {doc.path for doc in docs})
-    return results
+                remembered[doc.path] = (key, doc.body_line, doc.body, outcome)
+            yield doc, outcome
+        if remembered is not None and len(remembered) > len(docs):  # in place: a new dict per save costs a collection
+            _forget(remembered, {doc.path for doc in docs})
+    finally:
+        if owned:
+            jobs.close()
 
 
 def _forget(memory: dict, keep: set) -> None:
     """Drop the entries of `memory` whose key is not in `keep`."""
     for key in [key for key in memory if key not in keep]:
         del memory[key]
-
-
-def _render_job(job: tuple[str, int, HtmlConfig, float, Path | None]) -> Rendered | tuple[int, str, str]:
-    """Render one body and store it in the cache file named; return (file line, message, hint) instead when the
-    Markdown cannot be rendered."""
-    body, body_line, settings, time_limit, cache_file = job
-    outcome = _render(body, body_line, settings, time_limit)
-    if cache_file is not None and isinstance(outcome, Rendered):
-        _write_cache(cache_file, outcome)
-    return outcome
-
-
-def _render(body: str, body_line: int, settings: HtmlConfig, time_limit: float) -> Rendered | tuple[int, str, str]:
-    deep = _DEEP_NESTING.search(body)
-    if deep:
-        return (body_line + body.count("\n", 0, deep.start()),
-                f"the Markdown nests quotes or lists more than {MAX_NESTING} levels deep", "Simplify the nesting of quotes and lists")
-    md = mdrender.renderer_for(body)
-    md.reset()
-    try:
-        raw = _convert_within(md, body, time_limit)
-    except RecursionError:
-        return body_line, "the Markdown is nested too deeply to render", "Simplify the nesting of quotes and lists"
-    except _TooSlow:
-        mdrender.forget()  # the interrupted renderer may hold half-built state
-        return (body_line, f"the Markdown took longer than the time limit of {time_limit:g} s to render",
-                "Look for long runs of unclosed brackets or markup, or raise markdown.time_limit in site.yaml")
-    safe = sanitize(_H1.sub(r"<\1h2", raw), settings)
-    prose = plain_text(body)
-    stats = prose_stats(prose)
-    headings = _flatten(md.toc_tokens)  # type: ignore[attr-defined]
-    return Rendered(
-        html=safe,
-        headings=headings,
-        ids=sorted(set(_ID.findall(safe))),
-        hrefs=_source_hrefs(body, body_line),
-        words=stats.words, sentences=stats.sentences, syllables=stats.syllables,
-        images_without_alt=[body_line + i for i, line in enumerate(body.split("\n")) if _IMAGE_NO_ALT.search(line)],
-        keywords=_keywords(prose),
-    )
-
-
-class _TooSlow(Exception):
-    """Raised inside the renderer when a body runs past its time limit."""
-
-
-def _convert_within(md: markdown.Markdown, body: str, seconds: float) -> str:
-    """Convert a body, giving up after `seconds` where a timer signal can interrupt (the main thread)."""
-    if seconds <= 0 or threading.current_thread() is not threading.main_thread():
-        return md.convert(body)
-
-    def expire(signum: int, frame: object) -> None:
-        raise _TooSlow
-
-    previous = signal.signal(signal.SIGALRM, expire)
-    signal.setitimer(signal.ITIMER_REAL, seconds)
-    try:
-        return md.convert(body)
-    finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, previous)
-
-
-def _flatten(tokens: list[dict]) -> list[tuple[int, str, str]]:
-    result = []
-    for token in tokens:
-        result.append((token["level"], token["id"], html.unescape(re.sub(r"<[^>]+>", "", token["name"]))))
-        result.extend(_flatten(token["children"]))
-    return result
-
-
-def _source_hrefs(body: str, body_line: int) -> list[tuple[str, int]]:
-    """Find every link target written in the source with its file line, skipping fenced code."""
-    found: list[tuple[str, int]] = []
-    in_fence = False
-    for index, line in enumerate(body.split("\n")):
-        if _FENCE.match(line):
-            in_fence = not in_fence
-            continue
-        if not in_fence:
-            for match in _LINK_TARGET.finditer(line):
-                found.append((next(g for g in match.groups() if g), body_line + index))
-    return found
-
-
-def _keywords(prose: str, count: int = 12) -> list[str]:
-    """Return the most frequent content words of a body's prose (see `plain_text`), ties broken alphabetically."""
-    words: Counter[str] = Counter()
-    for word, times in Counter(_WORD.findall(prose.lower())).items():  # each distinct word stripped once
-        if word not in STOPWORDS:
-            words[word.strip("'-")] += times
-    return [w for w, _ in sorted(words.items(), key=lambda item: (-item[1], item[0]))[:count]]
-
-
-def _cache_file(cache: Path, digest: str) -> Path:
-    return cache / digest[:2] / f"{digest}.json"
-
-
-def _read_cache(cache: Path | None, digest: str) -> Rendered | None:
-    if cache is None:
-        return None
-    try:
-        data = json.loads(_cache_file(cache, digest).read_text(encoding="utf-8"))
-        return Rendered(**data)
-    except (OSError, ValueError, TypeError):
-        return None
-
-
-def _write_cache(target: Path, rendered: Rendered) -> None:
-    """Store a rendered body; a cache that cannot be written only costs speed."""
-    data = json.dumps({name: getattr(rendered, name) for name in _RENDERED_FIELDS})  # asdict() deep-copies: slow
-    temp = target.with_suffix(f".{os.getpid()}.tmp")
-    try:
-        try:
-            temp.write_text(data, encoding="utf-8")
-        except FileNotFoundError:  # the first body in this folder
-            target.parent.mkdir(parents=True, exist_ok=True)
-            temp.write_text(data, encoding="utf-8")
-        os.replace(temp, target)
-    except OSError:
-        pass
 
 
 def _resolve(doc: Document, rendered: Rendered, config: SiteConfig, catalog: Catalog, diags: Diagnostics) -> Body:

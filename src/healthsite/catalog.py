@@ -33,8 +33,8 @@ class Catalog:
 def build_catalog(config: SiteConfig, docs: Sequence[Document], diags: Diagnostics,
                   files: frozenset[str] = frozenset()) -> Catalog:
     """Give every published document a unique URL and file it under its pillar and tags."""
-    published = [d for d in docs if _is_published(d, config)]
-    unpublished = {d.source_path: d for d in docs if not _is_published(d, config)}
+    published = [d for d in docs if is_published(d, config)]
+    unpublished = {d.source_path: d for d in docs if not is_published(d, config)}
     by_slug = _unique_slugs(published, diags)
     pillars = sorted((d for d in by_slug.values() if d.kind == "pillar"), key=lambda d: (d.weight, d.title, d.slug))
     pillar_slugs = [d.slug for d in pillars]
@@ -73,7 +73,8 @@ def build_catalog(config: SiteConfig, docs: Sequence[Document], diags: Diagnosti
     )
 
 
-def _is_published(doc: Document, config: SiteConfig) -> bool:
+def is_published(doc: Document, config: SiteConfig) -> bool:
+    """Tell whether a document is built: not a draft and not dated after the build, unless drafts are shown."""
     return config.drafts or (not doc.draft and doc.published <= config.build_date)
 
 

@@ -10,14 +10,16 @@ from .fields import FieldReader
 from .model import Document
 from .packcache import PackCache, code_version, key_of
 from .reads import digest, remember
+from .rendering import BodyJobs
 from .sanitize import CONTENT_FILE_TYPES, svg_problem
 from .yamlsource import parse_mapping
 
 MAX_FILE_BYTES = 20 * 1024 * 1024
 
 
-def load_documents(config: SiteConfig, diags: Diagnostics) -> list[Document]:
-    """Read, split and validate every `*.md` file under the content folder, in path order."""
+def load_documents(config: SiteConfig, diags: Diagnostics, jobs: BodyJobs | None = None) -> list[Document]:
+    """Read, split and validate every `*.md` file under the content folder, in path order; hand each file read
+    from disk to `jobs`, which starts rendering its body while the rest load."""
     content = config.content_path
     if not content.is_dir():
         diags.error("content-missing", _shown(content, config), None, "the content folder does not exist",
@@ -29,8 +31,12 @@ def load_documents(config: SiteConfig, diags: Diagnostics) -> list[Document]:
     for file in sorted(content.rglob("*.md")):
         if any(part.startswith(".") for part in file.relative_to(content).parts):
             continue
-        doc = read_document(file, config, diags) if cache is None else _cached_document(file, config, diags, cache,
-                                                                                          settings)
+        if cache is None:
+            doc = read_document(file, config, diags)
+            if doc is not None and jobs is not None:
+                jobs.start(doc)
+        else:
+            doc = _cached_document(file, config, diags, cache, settings, jobs)
         if doc is not None:
             docs.append(doc)
     if cache is not None:
@@ -45,7 +51,7 @@ def _settings_key(config: SiteConfig) -> str:
 
 
 def _cached_document(file: Path, config: SiteConfig, diags: Diagnostics, cache: PackCache,
-                     settings: str) -> Document | None:
+                     settings: str, jobs: BodyJobs | None) -> Document | None:
     """Read one file, reusing the Document and problems found last time when the file is unchanged: the same
     size, times and inode (the change time cannot be set back), else the same bytes."""
     try:
@@ -69,6 +75,8 @@ def _cached_document(file: Path, config: SiteConfig, diags: Diagnostics, cache: 
             problems = Diagnostics()
             doc = read_document(file, config, problems, data)
             found = (signature, content, doc, tuple(problems.items), digest(doc))
+            if doc is not None and jobs is not None:
+                jobs.start(doc)
         cache.put(key, (signature,) + found[1:])
     remember(found[2], found[4])  # pages hash the documents they read: this one is hashed already
     for item in found[3]:

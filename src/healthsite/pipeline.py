@@ -18,6 +18,7 @@ from .config import SiteConfig
 from .diagnostics import Diagnostics
 from .load import list_content_files, load_documents
 from .progress import no_progress
+from .rendering import BodyJobs
 from .relate import Site, relate
 from .packcache import PackCache
 from .pagecache import PageMemo, PageRenderer
@@ -47,17 +48,18 @@ class BuildResult:
 def load_site(config: SiteConfig, diags: Diagnostics, timings: Timings | None = None) -> Site | None:
     """Read, catalog, render and relate every document in memory; None when loading or cataloguing failed."""
     timings = timings or Timings()
-    with timings.stage("load"):
-        docs = load_documents(config, diags)
-        files = list_content_files(config, diags)
-    if diags.errors:
-        return None
-    with timings.stage("catalog"):
-        catalog = build_catalog(config, docs, diags, files)
-    if diags.errors:
-        return None
-    with timings.stage("markdown"):
-        bodies = render_bodies(config, catalog, diags, track=timings.track)
+    with BodyJobs(config) as jobs:  # bodies start rendering, in a pool when many, as their files are read
+        with timings.stage("load"):
+            docs = load_documents(config, diags, jobs)
+            files = list_content_files(config, diags)
+        if diags.errors:
+            return None
+        with timings.stage("catalog"):
+            catalog = build_catalog(config, docs, diags, files)
+        if diags.errors:
+            return None
+        with timings.stage("markdown"):
+            bodies = render_bodies(config, catalog, diags, track=timings.track, jobs=jobs)
     # Broken links leave the other bodies whole: relate anyway, so `check` reports every problem at once.
     with timings.stage("relate"):
         return relate(config, catalog, bodies, PackCache(config.cache_path, "related", config.cache_write) if config.cache else None)

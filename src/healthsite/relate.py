@@ -11,7 +11,7 @@ from collections import Counter, defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from .bodies import STOPWORDS
+from .rendering import STOPWORDS
 from .catalog import Catalog
 from .config import RelatedConfig, SiteConfig
 from .model import Body

@@ -1,0 +1,289 @@
+"""Render Markdown bodies one at a time, in this process or in a process pool, and keep them in the body cache.
+
+A rendered body (`Rendered`) depends on its own text and the renderer's settings only; links between documents
+are resolved afterwards, in bodies.py.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import html
+import json
+import os
+import re
+import signal
+import threading
+from collections import Counter
+from collections.abc import Iterator, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
+from dataclasses import dataclass, fields
+from pathlib import Path
+
+import markdown
+
+from . import mdrender
+from .catalog import is_published
+from .config import HtmlConfig, SiteConfig
+from .model import Document
+from .packcache import code_version
+from .readability import plain_text, prose_stats
+from .sanitize import sanitize
+
+PARALLEL_THRESHOLD = 300  # below this many uncached bodies, one process is faster than starting a pool
+CHUNK = 32  # bodies sent to a pool worker at once
+MAX_NESTING = 60
+
+_FENCE = re.compile(r"^\s*(```|~~~)")
+_LINK_TARGET = re.compile(r"\]\(\s*<?([^)\s>]+)>?(?:\s+[\"'][^)]*)?\)|^\s*\[[^\]]+\]:\s*<?(\S+?)>?(?:\s|$)|href=[\"']([^\"']+)")
+_IMAGE_NO_ALT = re.compile(r"!\[\s*\]\(|<img\b(?![^>]*\balt=[\"'][^\"']+)[^>]*>", re.I)
+_DEEP_NESTING = re.compile(r"^(?:[ \t]*>){%d}|^[ \t]{%d}" % (MAX_NESTING, MAX_NESTING * 4), re.M)
+_ID = re.compile(r'\bid="([^"]+)"')
+_H1 = re.compile(r"<(/?)h1\b")
+_WORD = re.compile(r"[a-z][a-z'-]{3,}")
+STOPWORDS = frozenset(
+    "about above after again also always another back because been before being below between both cannot could "
+    "does doing down during each even every from further have having here into itself just know like make many "
+    "more most much must need only other over same should some such than that their them then there these they "
+    "this those through under until very want what when where which while will with would your yours youre "
+    "dont often help helps people things thing feel feels might usually"
+    .split())
+
+
+@dataclass(frozen=True, slots=True)
+class Rendered:
+    """What the cache keeps for a body: everything that does not depend on other documents."""
+
+    html: str
+    headings: list[tuple[int, str, str]]
+    ids: list[str]
+    hrefs: list[tuple[str, int]]  # written href, line
+    words: int
+    sentences: int
+    syllables: int
+    images_without_alt: list[int]
+    keywords: list[str]
+
+
+_RENDERED_FIELDS = tuple(item.name for item in fields(Rendered))
+
+
+def body_digest(key: str, doc: Document) -> str:
+    """Return the body cache's name for a document's body."""
+    return hashlib.sha256(f"{key}\0{doc.body_line}\0{doc.body}".encode()).hexdigest()
+
+
+def settings_key(settings: HtmlConfig) -> str:
+    """Describe everything besides the source that changes a rendered body, for the cache key."""
+    return json.dumps([code_version(), markdown.__version__, mdrender.EXTENSIONS, mdrender.EXTENSION_CONFIGS,
+                       list(settings.extra_tags),
+                       {k: list(v) for k, v in sorted(settings.extra_attributes.items())}], sort_keys=True)
+
+
+Job = tuple[str, int, HtmlConfig, float, Path | None]  # body, first line, settings, time limit, cache file to write
+
+
+class BodyJobs:
+    """Render the bodies the cache lacks: in this process when they are few, in a process pool when they are many.
+
+    Loading calls `start` for each file it reads, so on a cold build the pool renders bodies while the other files
+    are still being read; `outcomes` then collects them, and renders whatever was not started.
+    """
+
+    def __init__(self, config: SiteConfig):
+        self.config = config
+        self.key = settings_key(config.html)
+        self.cache = config.cache_path / "bodies" if config.cache else None
+        self.pool: ProcessPoolExecutor | None = None
+        self.waiting: list[Document] = []  # started, not yet sent to the pool
+        self.sent: dict[str, tuple[str, int, Future, int]] = {}  # path -> body, first line, its chunk, index
+
+    def __enter__(self) -> BodyJobs:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        if self.pool is not None:
+            self.pool.shutdown(cancel_futures=True)
+            self.pool = None
+        self.sent.clear()
+
+    def start(self, doc: Document) -> None:
+        """Begin rendering the body of a file just read, once enough wait to be worth a pool."""
+        if not is_published(doc, self.config):
+            return
+        self.waiting.append(doc)
+        if self.pool is None and len(self.waiting) >= PARALLEL_THRESHOLD:
+            self._open_pool()
+        if self.pool is not None and len(self.waiting) >= CHUNK:
+            self._send([(doc, body_digest(self.key, doc)) for doc in self.waiting], check_cache=True)
+            self.waiting = []
+
+    def outcomes(self, todo: Sequence[tuple[Document, str]]) -> Iterator[Rendered | tuple[int, str, str]]:
+        """Yield the outcome of each (document, body digest) in order: the pool's where it was started, else made
+        now (in the pool when many remain)."""
+        self.waiting = []
+        rest = [(doc, digest) for doc, digest in todo if not self.started(doc)]
+        if self.pool is None and len(rest) >= PARALLEL_THRESHOLD:
+            self._open_pool()
+        if self.pool is None:
+            for doc, digest in todo:
+                yield render_job(self._job(doc, digest))
+            return
+        self._send(rest, check_cache=False)
+        for doc, _ in todo:
+            _, _, future, index = self.sent.pop(doc.path)
+            yield future.result()[index]
+
+    def _open_pool(self) -> None:
+        if (os.cpu_count() or 1) > 1:
+            self.pool = ProcessPoolExecutor()
+
+    def started(self, doc: Document) -> bool:
+        """Tell whether this document's body was sent to the pool while loading."""
+        entry = self.sent.get(doc.path)
+        return entry is not None and entry[1] == doc.body_line and entry[0] == doc.body
+
+    def _send(self, items: Sequence[tuple[Document, str]], check_cache: bool) -> None:
+        """Send bodies to the pool in chunks; with `check_cache`, leave out those the cache holds already."""
+        if check_cache and self.cache is not None:
+            items = [(doc, digest) for doc, digest in items if not cache_file(self.cache, digest).exists()]
+        for start in range(0, len(items), CHUNK):
+            chunk = items[start:start + CHUNK]
+            future = self.pool.submit(_render_chunk, [self._job(doc, digest) for doc, digest in chunk])
+            for index, (doc, _) in enumerate(chunk):
+                self.sent[doc.path] = (doc.body, doc.body_line, future, index)
+
+    def _job(self, doc: Document, digest: str) -> Job:
+        store = self.cache is not None and self.config.cache_write  # each job stores its own result
+        return (doc.body, doc.body_line, self.config.html, self.config.markdown.time_limit,
+                cache_file(self.cache, digest) if store else None)
+
+
+def _render_chunk(jobs: list[Job]) -> list[Rendered | tuple[int, str, str]]:
+    return [render_job(job) for job in jobs]
+
+
+def render_job(job: Job) -> Rendered | tuple[int, str, str]:
+    """Render one body and store it in the cache file named; return (file line, message, hint) instead when the
+    Markdown cannot be rendered."""
+    body, body_line, settings, time_limit, target = job
+    outcome = _render(body, body_line, settings, time_limit)
+    if target is not None and isinstance(outcome, Rendered):
+        _write_cache(target, outcome)
+    return outcome
+
+
+def _render(body: str, body_line: int, settings: HtmlConfig, time_limit: float) -> Rendered | tuple[int, str, str]:
+    deep = _DEEP_NESTING.search(body)
+    if deep:
+        return (body_line + body.count("\n", 0, deep.start()),
+                f"the Markdown nests quotes or lists more than {MAX_NESTING} levels deep", "Simplify the nesting of quotes and lists")
+    md = mdrender.renderer_for(body)
+    md.reset()
+    try:
+        raw = _convert_within(md, body, time_limit)
+    except RecursionError:
+        return body_line, "the Markdown is nested too deeply to render", "Simplify the nesting of quotes and lists"
+    except _TooSlow:
+        mdrender.forget()  # the interrupted renderer may hold half-built state
+        return (body_line, f"the Markdown took longer than the time limit of {time_limit:g} s to render",
+                "Look for long runs of unclosed brackets or markup, or raise markdown.time_limit in site.yaml")
+    safe = sanitize(_H1.sub(r"<\1h2", raw), settings)
+    prose = plain_text(body)
+    stats = prose_stats(prose)
+    headings = _flatten(md.toc_tokens)  # type: ignore[attr-defined]
+    return Rendered(
+        html=safe,
+        headings=headings,
+        ids=sorted(set(_ID.findall(safe))),
+        hrefs=_source_hrefs(body, body_line),
+        words=stats.words, sentences=stats.sentences, syllables=stats.syllables,
+        images_without_alt=[body_line + i for i, line in enumerate(body.split("\n")) if _IMAGE_NO_ALT.search(line)],
+        keywords=_keywords(prose),
+    )
+
+
+class _TooSlow(Exception):
+    """Raised inside the renderer when a body runs past its time limit."""
+
+
+def _convert_within(md: markdown.Markdown, body: str, seconds: float) -> str:
+    """Convert a body, giving up after `seconds` where a timer signal can interrupt (the main thread)."""
+    if seconds <= 0 or threading.current_thread() is not threading.main_thread():
+        return md.convert(body)
+
+    def expire(signum: int, frame: object) -> None:
+        raise _TooSlow
+
+    previous = signal.signal(signal.SIGALRM, expire)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        return md.convert(body)
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+def _flatten(tokens: list[dict]) -> list[tuple[int, str, str]]:
+    result = []
+    for token in tokens:
+        result.append((token["level"], token["id"], html.unescape(re.sub(r"<[^>]+>", "", token["name"]))))
+        result.extend(_flatten(token["children"]))
+    return result
+
+
+def _source_hrefs(body: str, body_line: int) -> list[tuple[str, int]]:
+    """Find every link target written in the source with its file line, skipping fenced code."""
+    found: list[tuple[str, int]] = []
+    fences = "```" in body or "~~~" in body
+    in_fence = False
+    for index, line in enumerate(body.split("\n")):
+        if fences and _FENCE.match(line):
+            in_fence = not in_fence
+            continue
+        if not in_fence and ("](" in line or "]:" in line or "href=" in line):  # what each pattern needs
+            for match in _LINK_TARGET.finditer(line):
+                found.append((next(g for g in match.groups() if g), body_line + index))
+    return found
+
+
+def _keywords(prose: str, count: int = 12) -> list[str]:
+    """Return the most frequent content words of a body's prose (see `plain_text`), ties broken alphabetically."""
+    words: Counter[str] = Counter()
+    for word, times in Counter(_WORD.findall(prose.lower())).items():  # each distinct word stripped once
+        if word not in STOPWORDS:
+            words[word.strip("'-")] += times
+    return [w for w, _ in sorted(words.items(), key=lambda item: (-item[1], item[0]))[:count]]
+
+
+def cache_file(cache: Path, digest: str) -> Path:
+    """Return the body cache's file for a body digest."""
+    return cache / digest[:2] / f"{digest}.json"
+
+
+def read_cache(cache: Path | None, digest: str) -> Rendered | None:
+    """Return the cached body for a digest, or None (no cache, no entry, or a damaged one)."""
+    if cache is None:
+        return None
+    try:
+        data = json.loads(cache_file(cache, digest).read_text(encoding="utf-8"))
+        return Rendered(**data)
+    except (OSError, ValueError, TypeError):
+        return None
+
+
+def _write_cache(target: Path, rendered: Rendered) -> None:
+    """Store a rendered body; a cache that cannot be written only costs speed."""
+    data = json.dumps({name: getattr(rendered, name) for name in _RENDERED_FIELDS})  # asdict() deep-copies: slow
+    temp = target.with_suffix(f".{os.getpid()}.tmp")
+    try:
+        try:
+            temp.write_text(data, encoding="utf-8")
+        except FileNotFoundError:  # the first body in this folder
+            target.parent.mkdir(parents=True, exist_ok=True)
+            temp.write_text(data, encoding="utf-8")
+        os.replace(temp, target)
+    except OSError:
+        pass
