@@ -20,8 +20,9 @@ EXTENSION_CONFIGS = {"toc": {"toc_depth": "2-3"}}
 
 # Registry -> processor name -> texts of which the body must contain one for the processor to ever match.
 _INLINE = {
-    "backtick": ("`",), "escape": ("\\",), "footnote": ("[^",), "reference": ("[",), "link": ("[",),
-    "image_link": ("![",), "image_reference": ("![",), "short_reference": ("[",), "short_image_ref": ("![",),
+    "backtick": ("`",), "escape": ("\\",), "footnote": ("[^",), "link": ("[",), "image_link": ("![",),
+    # A reference link only ever turns into a link when a '[name]: url' line defines the name.
+    "reference": ("]:",), "image_reference": ("]:",), "short_reference": ("]:",), "short_image_ref": ("]:",),
     "autolink": ("<",), "automail": ("<",), "html": ("<",), "entity": ("&",), "em_strong": ("*", "_"),
     "linebreak": ("  \n", "\t", "\r"),  # two spaces before a line end, also once tabs are expanded
 }
@@ -29,7 +30,9 @@ _BLOCK = {
     "admonition": ("!!!", "admonition"), "table": ("|",), "deflist": (":",), "defindent": (":",), "quote": (">",),
     "footnote": ("[^",), "abbr": ("*[",),
 }
-_TREE = {"footnote": ("[^",), "footnote-duplicate": ("[^",), "attr_list": ("{",), "abbr": ("*[",)}
+_TREE = {"footnote": ("[^",), "footnote-duplicate": ("[^",), "attr_list": ("{",), "abbr": ("*[",),
+         "unescape": ("\\",)}  # it restores what the escape pattern hid
+TOC_MARKER = "[TOC]"  # without it in the body, the table of contents skips its search for the marker
 
 
 def full() -> markdown.Markdown:
@@ -45,6 +48,8 @@ def renderer_for(body: str) -> markdown.Markdown:
     if "<" not in body:
         left_out += [("block", name) for name, needs in _BLOCK.items() if not any(text in body for text in needs)]
         left_out += [("tree", name) for name, needs in _TREE.items() if not any(text in body for text in needs)]
+    if TOC_MARKER not in body:
+        left_out.append(("toc", "marker"))
     return _renderer(tuple(left_out))
 
 
@@ -53,11 +58,13 @@ def forget() -> None:
     _renderer.cache_clear()
 
 
-@functools.lru_cache(maxsize=64)
+@functools.lru_cache(maxsize=256)  # a site uses a few dozen kinds of syntax mix
 def _renderer(left_out: tuple[tuple[str, str], ...]) -> markdown.Markdown:
     md = markdown.Markdown(extensions=list(EXTENSIONS), extension_configs=EXTENSION_CONFIGS, output_format="html")
     registries = {"inline": md.inlinePatterns, "block": md.parser.blockprocessors, "tree": md.treeprocessors}
     for kind, name in left_out:
-        if name in registries[kind]:
+        if kind == "toc":
+            md.treeprocessors["toc"].marker = ""  # what TocTreeprocessor does with `marker: ''`
+        elif name in registries[kind]:
             registries[kind].deregister(name)
     return md
