@@ -23,6 +23,7 @@ from .rendering import BodyJobs, Rendered, body_digest, cache_file, read_cache, 
 _HREF = re.compile(r'(<(?:a|img)\b[^>]*?\b(?:href|src)=")([^"]*)(")')
 _HELP_TITLE = re.compile(r'<p class="admonition-title">\s*when to get help\s*</p>', re.I)
 
+
 @dataclass(slots=True)
 class BodyMemo:
     """Keep bodies in memory between rebuilds in one process (`serve`), so an edit re-renders only its own body."""

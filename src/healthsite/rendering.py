@@ -94,7 +94,7 @@ class BodyJobs:
         self.key = settings_key(config.html)
         self.cache = config.cache_path / "bodies" if config.cache else None
         self.pool: ProcessPoolExecutor | None = None
-        self.waiting: list[Document] = []  # started, not yet sent to the pool
+        self.waiting: list[tuple[Document, str]] = []  # started and not cached, not yet sent to the pool
         self.sent: dict[str, tuple[str, int, Future, int]] = {}  # path -> body, first line, its chunk, index
 
     def __enter__(self) -> BodyJobs:
@@ -104,21 +104,30 @@ class BodyJobs:
         self.close()
 
     def close(self) -> None:
+        """Stop the pool, dropping work nobody asked for (a build that failed before rendering)."""
         if self.pool is not None:
             self.pool.shutdown(cancel_futures=True)
             self.pool = None
         self.sent.clear()
 
     def start(self, doc: Document) -> None:
-        """Begin rendering the body of a file just read, once enough wait to be worth a pool."""
+        """Begin rendering the body of a file just read, once enough uncached ones wait to be worth a pool."""
         if not is_published(doc, self.config):
             return
-        self.waiting.append(doc)
+        digest = body_digest(self.key, doc)
+        if self.cache is not None and cache_file(self.cache, digest).exists():
+            return
+        self.waiting.append((doc, digest))
         if self.pool is None and len(self.waiting) >= PARALLEL_THRESHOLD:
             self._open_pool()
         if self.pool is not None and len(self.waiting) >= CHUNK:
-            self._send([(doc, body_digest(self.key, doc)) for doc in self.waiting], check_cache=True)
+            self._send(self.waiting)
             self.waiting = []
+
+    def started(self, doc: Document) -> bool:
+        """Tell whether this document's body was sent to the pool while loading."""
+        entry = self.sent.get(doc.path)
+        return entry is not None and entry[1] == doc.body_line and entry[0] == doc.body
 
     def outcomes(self, todo: Sequence[tuple[Document, str]]) -> Iterator[Rendered | tuple[int, str, str]]:
         """Yield the outcome of each (document, body digest) in order: the pool's where it was started, else made
@@ -131,7 +140,7 @@ class BodyJobs:
             for doc, digest in todo:
                 yield render_job(self._job(doc, digest))
             return
-        self._send(rest, check_cache=False)
+        self._send(rest)
         for doc, _ in todo:
             _, _, future, index = self.sent.pop(doc.path)
             yield future.result()[index]
@@ -140,15 +149,8 @@ class BodyJobs:
         if (os.cpu_count() or 1) > 1:
             self.pool = ProcessPoolExecutor()
 
-    def started(self, doc: Document) -> bool:
-        """Tell whether this document's body was sent to the pool while loading."""
-        entry = self.sent.get(doc.path)
-        return entry is not None and entry[1] == doc.body_line and entry[0] == doc.body
-
-    def _send(self, items: Sequence[tuple[Document, str]], check_cache: bool) -> None:
-        """Send bodies to the pool in chunks; with `check_cache`, leave out those the cache holds already."""
-        if check_cache and self.cache is not None:
-            items = [(doc, digest) for doc, digest in items if not cache_file(self.cache, digest).exists()]
+    def _send(self, items: Sequence[tuple[Document, str]]) -> None:
+        """Send (document, body digest) pairs to the pool in chunks."""
         for start in range(0, len(items), CHUNK):
             chunk = items[start:start + CHUNK]
             future = self.pool.submit(_render_chunk, [self._job(doc, digest) for doc, digest in chunk])
@@ -176,6 +178,7 @@ def render_job(job: Job) -> Rendered | tuple[int, str, str]:
 
 
 def _render(body: str, body_line: int, settings: HtmlConfig, time_limit: float) -> Rendered | tuple[int, str, str]:
+    """Render, sanitise and measure one body, or say why it cannot be rendered."""
     deep = _DEEP_NESTING.search(body)
     if deep:
         return (body_line + body.count("\n", 0, deep.start()),
