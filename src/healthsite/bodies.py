@@ -196,6 +196,7 @@ def _resolve(doc: Document, rendered: Rendered, config: SiteConfig, catalog: Cat
         images_without_alt=tuple(rendered.images_without_alt),
         has_help_block=bool(_HELP_TITLE.search(rendered.html)),
         keywords=tuple(rendered.keywords),
+        claims=tuple((line, word) for line, word in rendered.claims),
     )
 
 

@@ -2,24 +2,16 @@
 
 from __future__ import annotations
 
-import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 
+from .claims import body_claims, text_claims
 from .diagnostics import Diagnostics
-from .model import Document
+from .model import Body, Document
 from .readability import TextStats
 from .relate import Site
 from .review import review_status
 
 DESCRIPTION_MAX = 160
-RISKY_WORDS = re.compile(r"\b(?:cur(?:e[sd]?|ing)|miracle|miracles|miraculous|guarantee[sd]?|detox\w*)\b|\b100\s?%",
-                         re.IGNORECASE)
-# Every risky word contains one of these runs, which the _NOT_CLAIMS blanking cannot create: text without
-# them has no risky claim, and checking that once per body keeps a large site's check fast.
-RISKY_STEMS = ("cur", "mirac", "guarantee", "detox", "100")
-_FENCE = re.compile(r"^\s*(```|~~~)")
-# Quoted speech, code and link targets are not the writer's own claims.
-_NOT_CLAIMS = re.compile(r'"[^"]*"|“[^”]*”|`[^`]*`|\]\([^)]*\)|<[^>]*>|^\s*>.*$|^\s*\[[^\]]+\]:.*$')
 
 
 def check_site(site: Site, diags: Diagnostics) -> None:
@@ -27,10 +19,10 @@ def check_site(site: Site, diags: Diagnostics) -> None:
     catalog = site.catalog
     _check_titles(site, diags)
     for slug, doc in catalog.docs.items():
-        _check_description(doc, diags)
-        _check_claims(doc, diags)
-        _check_sources(doc, diags)
         body = site.bodies.get(slug)
+        _check_description(doc, diags)
+        _check_claims(doc, body, diags)
+        _check_sources(doc, diags)
         for line in body.images_without_alt if body else ():
             diags.warning("image-no-alt", doc.path, line, "an image has no alt text",
                           hint="Describe the image in the brackets: ![what it shows](file.png)")
@@ -125,31 +117,18 @@ def _check_sources(doc: Document, diags: Diagnostics) -> None:
                           hint="Add " + " and ".join(f"'{name}:'" for name in missing) + " so readers can check it")
 
 
-def _check_claims(doc: Document, diags: Diagnostics) -> None:
-    """Report words that promise too much, outside quotation marks and code."""
-    for line, word in risky_claims(doc):
+def _check_claims(doc: Document, body: Body | None, diags: Diagnostics) -> None:
+    """Report words that promise too much, outside quotation marks and code; the body's were found when it was
+    rendered (and cached with it)."""
+    for line, word in risky_claims(doc, body.claims if body else None):
         diags.warning("risky-claim", doc.path, line, f"'{word}' is a risky claim in health writing",
                       hint="Say what the evidence shows instead, or put a claim you are reporting in quotation marks")
 
 
-def risky_claims(doc: Document) -> Iterator[tuple[int, str]]:
-    """Yield (line, word) for each risky word in the title, description and body."""
+def risky_claims(doc: Document, in_body: Iterable[tuple[int, str]] | None = None) -> Iterator[tuple[int, str]]:
+    """Yield (line, word) for each risky word in the title, the description and the body (`in_body`, when the
+    body's are known already)."""
     for key in ("title", "description"):
-        for match in RISKY_WORDS.finditer(_NOT_CLAIMS.sub(" ", getattr(doc, key))):
-            yield doc.line_of(key), match.group(0)
-    if not _maybe_risky(doc.body):
-        return
-    in_fence = False
-    for index, text in enumerate(doc.body.split("\n")):
-        if _FENCE.match(text):
-            in_fence = not in_fence
-            continue
-        if not in_fence and _maybe_risky(text):
-            for match in RISKY_WORDS.finditer(_NOT_CLAIMS.sub(" ", text)):
-                yield doc.body_line + index, match.group(0)
-
-
-def _maybe_risky(text: str) -> bool:
-    """Tell whether text holds a risky word's stem; plain substring tests are many times faster than a regex."""
-    lowered = text.lower()
-    return any(stem in lowered for stem in RISKY_STEMS)
+        for word in text_claims(getattr(doc, key)):
+            yield doc.line_of(key), word
+    yield from body_claims(doc.body, doc.body_line) if in_body is None else in_body

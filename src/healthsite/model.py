@@ -81,3 +81,4 @@ class Body:
     images_without_alt: tuple[int, ...]  # lines
     has_help_block: bool
     keywords: tuple[str, ...]
+    claims: tuple[tuple[int, str], ...] = ()  # (line, word) of each risky claim, found by claims.py

@@ -23,6 +23,7 @@ import markdown
 
 from . import mdrender
 from .catalog import is_published
+from .claims import body_claims
 from .config import HtmlConfig, SiteConfig
 from .model import Document
 from .packcache import code_version
@@ -62,6 +63,7 @@ class Rendered:
     syllables: int
     images_without_alt: list[int]
     keywords: list[str]
+    claims: list[tuple[int, str]]  # line, risky word
 
 
 _RENDERED_FIELDS = tuple(item.name for item in fields(Rendered))
@@ -205,6 +207,7 @@ def _render(body: str, body_line: int, settings: HtmlConfig, time_limit: float) 
         words=stats.words, sentences=stats.sentences, syllables=stats.syllables,
         images_without_alt=[body_line + i for i, line in enumerate(body.split("\n")) if _IMAGE_NO_ALT.search(line)],
         keywords=_keywords(prose),
+        claims=body_claims(body, body_line),
     )
 
 
