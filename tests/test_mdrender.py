@@ -29,7 +29,7 @@ FRAGMENTS = [
     "<dl>", "<dd>", "<!-- c -->", "&", "&amp;", "&#169;", "&x", "|", "| a | b |", "|---|---|", "a | b\n--|--\n1 | 2",
     ":", ": ", "Term\n:   Definition", "!!!", "!!! note", "!!! warning \"When to get help\"\n    See a doctor.",
     "admonition", "[^", "[^1]", "[^1]: A note.", "*[", "*[HTML]: Hyper Text", "HTML", "{", "}", "{: .x }",
-    "{#id}", "## Title {: #custom }", "[TOC]", "\n\n[TOC]\n\n", "[TOC", "]:", "[r]:", "[x]: <y>", "\\\\",
+    "{#id}", "## Title {: #custom }", "[TOC]", "\n\n[TOC]\n\n", "[TOC", "]:", "[r]:", "[x]: <y>", "\\\\", "\x02", "\x03",
 ]
 bodies = st.lists(st.sampled_from(FRAGMENTS), min_size=1, max_size=30).map("".join)
 
