@@ -15,7 +15,7 @@ from .config import SiteConfig, load_config
 from .diagnostics import Diagnostic, Diagnostics
 from .load import list_content_files, read_document
 from .model import Body, Document
-from .relate import Site, backlinks, pillar_neighbours, relate
+from .relate import RelatedIndex, Site, backlinks, pillar_neighbours
 from .servepages import Pages, Response
 
 FileState = tuple[Document | None, tuple[Diagnostic, ...]]
@@ -38,6 +38,7 @@ class LiveSite:
         self.pages: Pages | None = None
         self.related_inputs: tuple = ()  # what related articles, backlinks and pillar neighbours came from
         self.related_site: Site | None = None
+        self.related_terms: dict = {}  # each article's related-article terms, kept while its inputs are unchanged
         self.version = 0
         self.token = str(time.time_ns())  # tells a browser that a restarted server is a new site
         self.lock = threading.RLock()
@@ -199,8 +200,11 @@ class LiveSite:
                   tuple((slug, body.links) for slug, body in bodies.items()),
                   (catalog.pillars, catalog.pillar_articles, catalog.tags, tuple(docs[p].tags for p in catalog.pillars)))
         last, same = self.related_site, [new == old for new, old in zip(inputs, self.related_inputs)] or [False] * 3
-        if last is None or not same[0]:
-            site = relate(config, catalog, bodies)
+        if last is None or not same[0]:  # related articles are ranked when their page is first asked for
+            related = RelatedIndex(catalog, bodies, config.related, self.related_terms)
+            site = Site(config=config, catalog=catalog, bodies=bodies, related=related,
+                        backlinks=last.backlinks if last and same[1] else backlinks(bodies),
+                        pillar_neighbours=last.pillar_neighbours if last and same[2] else pillar_neighbours(catalog))
         else:  # replace() keeps any field Site may gain; each part reused is exact for its unchanged inputs
             site = dataclasses.replace(
                 last, config=config, catalog=catalog, bodies=bodies,

@@ -62,18 +62,49 @@ def _remembered_related(catalog: Catalog, bodies: Mapping[str, Body], settings: 
 
 def related_articles(catalog: Catalog, bodies: Mapping[str, Body], settings: RelatedConfig) -> dict[str, tuple[str, ...]]:
     """Pick up to `count` related articles each: pins first, then the best scores above the threshold."""
-    weights, terms = _weighted_terms(catalog, bodies, settings)
-    articles = catalog.articles
-    order = {slug: index for index, slug in enumerate(articles)}
-    postings: dict[str, list[int]] = defaultdict(list)
-    for index, slug in enumerate(articles):
-        for term in terms[slug]:
-            postings[term].append(index)
-    pillars = [catalog.urls[slug].split("/")[1] for slug in articles]
-    result = {}
-    for me, slug in enumerate(articles):
-        scores = _scores(me, [(postings[term], weights[term]) for term in terms[slug]])
-        pinned = [p for p in catalog.docs[slug].related if p in order and p != slug]
+    index = RelatedIndex(catalog, bodies, settings)
+    return {slug: index[slug] for slug in catalog.articles}
+
+
+class RelatedIndex(Mapping):
+    """Related articles, each worked out the first time it is asked for from an index of every article's terms.
+
+    A build asks for all of them (`related_articles`); `serve` shows one page at a time, so after a change of tags
+    it only indexes the site again and scores the articles whose pages are opened. `terms` (slug -> last inputs and
+    terms) lets the next index reuse the terms of every article whose title, tags and keywords are unchanged.
+    """
+
+    def __init__(self, catalog: Catalog, bodies: Mapping[str, Body], settings: RelatedConfig,
+                 terms: dict[str, tuple[tuple, tuple[str, ...]]] | None = None):
+        self.catalog, self.settings = catalog, settings
+        self.weights, self.terms = _weighted_terms(catalog, bodies, settings, {} if terms is None else terms)
+        self.articles = catalog.articles
+        self.order = {slug: index for index, slug in enumerate(self.articles)}
+        self.postings: dict[str, list[int]] = defaultdict(list)
+        for index, slug in enumerate(self.articles):
+            for term in self.terms[slug]:
+                self.postings[term].append(index)
+        self.pillars = [catalog.urls[slug].split("/")[1] for slug in self.articles]
+        self.found: dict[str, tuple[str, ...]] = {}
+
+    def __getitem__(self, slug: str) -> tuple[str, ...]:
+        related = self.found.get(slug)
+        if related is None:
+            if slug not in self.order:
+                raise KeyError(slug)
+            related = self.found[slug] = self._rank(slug)
+        return related
+
+    def __iter__(self):
+        return iter(self.articles)
+
+    def __len__(self) -> int:
+        return len(self.articles)
+
+    def _rank(self, slug: str) -> tuple[str, ...]:
+        settings, articles, pillars, me = self.settings, self.articles, self.pillars, self.order[slug]
+        scores = _scores(me, [(self.postings[term], self.weights[term]) for term in self.terms[slug]])
+        pinned = [p for p in self.catalog.docs[slug].related if p in self.order and p != slug]
         ranked = []
         for other, score in scores.items():
             if pillars[other] == pillars[me]:
@@ -82,8 +113,7 @@ def related_articles(catalog: Catalog, bodies: Mapping[str, Body], settings: Rel
                 ranked.append((-score, articles[other]))
         keep = max(settings.count, len(pinned))
         best = heapq.nsmallest(keep, ranked)  # the same as sorting all, ties by slug, but linear in candidates
-        result[slug] = tuple(dict.fromkeys(pinned + [s for _, s in best]))[:keep]
-    return result
+        return tuple(dict.fromkeys(pinned + [s for _, s in best]))[:keep]
 
 
 def _scores(me: int, postings: list[tuple[list[int], float]]) -> dict[int, float]:
@@ -100,16 +130,25 @@ def _scores(me: int, postings: list[tuple[list[int], float]]) -> dict[int, float
     return scores
 
 
-def _weighted_terms(catalog: Catalog, bodies: Mapping[str, Body],
-                    settings: RelatedConfig) -> tuple[dict[str, float], dict[str, tuple[str, ...]]]:
-    """Give each article its terms (tags and keywords) and each term a weight by its rarity."""
+def _weighted_terms(catalog: Catalog, bodies: Mapping[str, Body], settings: RelatedConfig,
+                    memo: dict[str, tuple[tuple, tuple[str, ...]]]) -> tuple[dict[str, float], dict[str, tuple[str, ...]]]:
+    """Give each article its terms (tags and keywords; from `memo` when its inputs are unchanged) and each term a
+    weight by its rarity."""
     terms: dict[str, tuple[str, ...]] = {}
     for slug in catalog.articles:
         doc = catalog.docs[slug]
-        title_words = [w for w in re.findall(r"[a-z][a-z'-]{3,}", doc.title.lower()) if w not in STOPWORDS]
         body = bodies.get(slug)
-        keywords = dict.fromkeys(title_words + list(body.keywords if body else ()))
+        inputs = (doc.title, doc.tags, body.keywords if body else ())
+        known = memo.get(slug)
+        if known is not None and known[0] == inputs:
+            terms[slug] = known[1]
+            continue
+        title_words = [w for w in re.findall(r"[a-z][a-z'-]{3,}", doc.title.lower()) if w not in STOPWORDS]
+        keywords = dict.fromkeys(title_words + list(inputs[2]))
         terms[slug] = tuple([f"t:{t}" for t in doc.tags] + [f"k:{k}" for k in keywords])
+        memo[slug] = (inputs, terms[slug])
+    for gone in [slug for slug in memo if slug not in terms] if len(memo) > len(terms) else ():
+        del memo[gone]
     count = len(catalog.articles)
     frequency = Counter(term for slug_terms in terms.values() for term in set(slug_terms))
     weights = {}
