@@ -6,7 +6,7 @@ from dataclasses import replace
 
 from healthsite.config import RelatedConfig
 from healthsite.model import Document, Link
-from healthsite.relate import backlinks, pillar_neighbours, related_articles
+from healthsite.relate import RelatedIndex, backlinks, pillar_neighbours, related_articles
 from sample_docs import body, clean_catalog, doc
 
 TAGS_ONLY = RelatedConfig(count=4, min_score=0.1, tag_weight=1.0, pillar_weight=0.0, text_weight=0.0)
@@ -114,3 +114,18 @@ def test_pillar_neighbours_are_other_pillars_articles_sharing_its_tags() -> None
     cat = clean_catalog(doc("a", tags=("sleep",)), doc("b", pillar="legs", tags=("sleep",)),
                   doc("c", pillar="legs", tags=("cramps",)))
     assert pillar_neighbours(cat) == {"back": ("b",), "legs": ("a",)}
+
+
+def test_serve_ranks_only_the_articles_asked_for_and_reuses_unchanged_terms() -> None:
+    articles = [doc("a", tags=("sleep",)), doc("b", tags=("sleep", "posture")), doc("c", tags=("posture",))]
+    cat = clean_catalog(*articles)
+    bodies = {s: body(("mattress",) if s != "c" else ()) for s in cat.docs}
+    terms: dict = {}
+    index = RelatedIndex(cat, bodies, TAGS_ONLY, terms)
+    assert index.found == {} and set(terms) == {"a", "b", "c"}
+    assert index["b"] == related_articles(cat, bodies, TAGS_ONLY)["b"] and list(index.found) == ["b"]
+    kept = terms["a"]
+    retagged = clean_catalog(articles[0], replace(articles[1], tags=("posture",)), articles[2])
+    again = RelatedIndex(retagged, bodies, TAGS_ONLY, terms)
+    assert terms["a"] is kept and terms["b"][1] == ("t:posture", "k:mattress")
+    assert dict(again) == related_articles(retagged, bodies, TAGS_ONLY)
