@@ -15,6 +15,8 @@ import pytest
 from pyld import jsonld
 
 from conftest import ROOT, run_healthsite
+from healthsite.config import SiteConfig
+from healthsite.meta import absolute
 
 SCHEMA = "https://schema.org/"
 TERMS = json.loads((ROOT / "tests" / "schemaorg" / "terms.json").read_text(encoding="utf-8"))
@@ -305,3 +307,12 @@ def test_article_page_shows_the_review_status(make_site):
     assert "Last reviewed" in reviewed and "1 March 2026" in reviewed and "Dr Ada Clinician" in reviewed
     assert "Next review due" in reviewed and "March 2027" in reviewed
     assert "Awaiting clinical review" in (public / "guide/two/index.html").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("base", ["https://example.org/", "https://example.org/sub/", "http://h:8080/a/b/",
+                                  "https://user@h.example/x", "/", "/sub/"])
+def test_absolute_urls_are_what_urljoin_makes_of_them(base: str) -> None:
+    config = SiteConfig(root=Path("."), config_path="site.yaml", base_url=base)
+    for url in ["/", "/a/", "/a//b/", "//other.example/a", "/a;p/b", "/a?x=1#f", "/a#", "/a?", "/é/ü/", "/a b/",
+                "/a/%2e%2e/b", "/a/./b", "/a/../b", "/a.b/", "/.x/", "/feed.xml", "/a\tb/", "/a\nb", "x/y", "#top", ""]:
+        assert absolute(config, url) == (urljoin(base, url) if config.absolute_url else url), (base, url)

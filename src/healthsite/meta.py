@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
-from urllib.parse import urljoin
+from urllib.parse import urljoin, urlsplit
 
 from markupsafe import Markup
 
@@ -38,7 +39,21 @@ class HeadMeta:
 
 def absolute(config: SiteConfig, url: str) -> str:
     """Return a site URL with the host when base_url names one, else as it is (resolved against the page)."""
-    return urljoin(config.absolute_url, url) if config.absolute_url else url
+    base = config.absolute_url
+    if not base:
+        return url
+    if url[:1] == "/" and url[1:2] != "/" and "/." not in url and not _JOIN_CHANGES.intersection(url):
+        return _origin(base) + url  # what urljoin gives for such a path, without its cost on every link of a page
+    return urljoin(base, url)
+
+
+_JOIN_CHANGES = frozenset("?#\t\r\n")  # urljoin drops an empty query or fragment and deletes these characters
+
+
+@functools.lru_cache(maxsize=8)
+def _origin(base_url: str) -> str:
+    parts = urlsplit(base_url)
+    return f"{parts.scheme}://{parts.netloc}"
 
 
 def lastmod(doc: Document) -> date:
