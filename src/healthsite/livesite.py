@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import threading
 import time
 from collections.abc import Iterable
@@ -200,16 +199,12 @@ class LiveSite:
                   tuple((slug, body.links) for slug, body in bodies.items()),
                   (catalog.pillars, catalog.pillar_articles, catalog.tags, tuple(docs[p].tags for p in catalog.pillars)))
         last, same = self.related_site, [new == old for new, old in zip(inputs, self.related_inputs)] or [False] * 3
-        if last is None or not same[0]:  # related articles are ranked when their page is first asked for
-            related = RelatedIndex(catalog, bodies, config.related, self.related_terms)
-            site = Site(config=config, catalog=catalog, bodies=bodies, related=related,
-                        backlinks=last.backlinks if last and same[1] else backlinks(bodies),
-                        pillar_neighbours=last.pillar_neighbours if last and same[2] else pillar_neighbours(catalog))
-        else:  # replace() keeps any field Site may gain; each part reused is exact for its unchanged inputs
-            site = dataclasses.replace(
-                last, config=config, catalog=catalog, bodies=bodies,
-                backlinks=last.backlinks if same[1] else backlinks(bodies),
-                pillar_neighbours=last.pillar_neighbours if same[2] else pillar_neighbours(catalog))
+        # Each part reused is exact for its unchanged inputs; new related articles are ranked when a page asks.
+        related = (last.related if last and same[0]
+                   else RelatedIndex(catalog, bodies, config.related, self.related_terms))
+        site = Site(config=config, catalog=catalog, bodies=bodies, related=related,
+                    backlinks=last.backlinks if last and same[1] else backlinks(bodies),
+                    pillar_neighbours=last.pillar_neighbours if last and same[2] else pillar_neighbours(catalog))
         self.related_inputs, self.related_site = inputs, site
         return site
 
