@@ -13,7 +13,11 @@ from __future__ import annotations
 
 import functools
 
+import xml.etree.ElementTree as etree
+
 import markdown
+import markdown.util
+from markdown.extensions.toc import TocTreeprocessor
 
 EXTENSIONS = ("extra", "toc", "admonition", "sane_lists")
 EXTENSION_CONFIGS = {"toc": {"toc_depth": "2-3"}}
@@ -67,6 +71,56 @@ def _renderer(left_out: tuple[tuple[str, str], ...]) -> markdown.Markdown:
     for kind, name in left_out:
         if kind == "toc":
             md.treeprocessors["toc"].marker = ""  # what TocTreeprocessor does with `marker: ''`
+            md.treeprocessors["toc"].__class__ = _TocWithoutMarker
         elif name in registries[kind]:
             registries[kind].deregister(name)
+    for registry in (md.preprocessors, md.parser.blockprocessors, md.treeprocessors, md.inlinePatterns,
+                     md.postprocessors):
+        registry.__class__ = _SettledRegistry  # in place: processors keep references to their registries
+    md.is_block_level = _block_level_test(md)  # type: ignore[method-assign]
     return md
+
+
+class _SettledRegistry(markdown.util.Registry):
+    """A registry listed once: Python-Markdown sorts and copies a registry every time it loops over one (once per
+    block of every body), but these renderers never change theirs after they are made."""
+
+    def __iter__(self):
+        try:
+            return iter(self._listed)
+        except AttributeError:
+            self._listed = list(super().__iter__())
+            return iter(self._listed)
+
+    def register(self, *args, **kwargs) -> None:
+        self.__dict__.pop("_listed", None)
+        super().register(*args, **kwargs)
+
+    def deregister(self, *args, **kwargs) -> None:
+        self.__dict__.pop("_listed", None)
+        super().deregister(*args, **kwargs)
+
+
+class _TocWithoutMarker(TocTreeprocessor):
+    """The table of contents of a body without a [TOC] marker: its HTML would be placed nowhere, so it is not
+    built (healthsite reads `toc_tokens`, never `md.toc`)."""
+
+    def build_toc_div(self, toc_list: list) -> etree.Element:
+        return etree.Element("div")
+
+
+def _block_level_test(md: markdown.Markdown):
+    """Return `md.is_block_level`, remembering its answer per tag: it is asked for every element, several times."""
+    answers: dict = {}
+    ask = md.is_block_level
+
+    def is_block_level(tag) -> bool:
+        try:
+            return answers[tag]
+        except KeyError:
+            answer = answers[tag] = ask(tag)
+            return answer
+        except TypeError:  # not hashable: never a tag name
+            return ask(tag)
+
+    return is_block_level

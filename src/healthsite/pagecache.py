@@ -8,6 +8,7 @@ untouched, the writer links that file into the new site instead of rendering it.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import gc
 import hashlib
@@ -15,6 +16,7 @@ import io
 import multiprocessing
 import os
 import pickle
+import queue
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
@@ -27,7 +29,7 @@ from .reads import ALL, Deps, Reads, digest, forget, recording_site, sorted_read
 from .relate import Site
 from .views import Views
 
-CHUNK = 200  # pages per task when rendering in two processes
+CHUNK = 50  # pages taken at a time when rendering in two processes
 PARALLEL_THRESHOLD = 600  # fewer pages than this render faster in one process than with a helper
 MEMO_FORMAT = 4
 SITE_FILES = "\0site files"  # the memo's entry for the feeds, sitemap and robots.txt, made together
@@ -213,23 +215,61 @@ class PageRenderer:
         return out, text, sorted_reads(self.reads), tuple(found.items)
 
     def _render_all(self, todo: list) -> Iterator[tuple[str, str | None, Deps, tuple[Diagnostic, ...]]]:
-        """Render pages in order; with many pages, a forked helper renders every other chunk."""
-        helpers = (os.cpu_count() or 1) - 1
-        if len(todo) < PARALLEL_THRESHOLD or helpers < 1 or "fork" not in multiprocessing.get_all_start_methods():
+        """Render pages, yielded in order; with many pages a forked helper takes chunks too. Each process takes the
+        next chunk nobody has taken, so this one, which also writes every page, renders fewer and neither waits."""
+        if (len(todo) < PARALLEL_THRESHOLD or (os.cpu_count() or 1) < 2
+                or "fork" not in multiprocessing.get_all_start_methods()):
             yield from map(self.render_one, todo)
             return
         chunks = [todo[start:start + CHUNK] for start in range(0, len(todo), CHUNK)]
+        context = multiprocessing.get_context("fork")
+        shared = _Shared(chunks, context.Value("i", 0), context.Queue())
         global _HELPER_STATE
-        _HELPER_STATE = (self, chunks)
+        _HELPER_STATE = (self, shared)
+        helper = context.Process(target=_help, daemon=True)
         try:
-            with multiprocessing.get_context("fork").Pool(helpers) as pool:
-                theirs = pool.imap(_render_chunk, range(1, len(chunks), 2))
-                for index in range(0, len(chunks), 2):
-                    yield from map(self.render_one, chunks[index])
-                    if index + 1 < len(chunks):
-                        yield from next(theirs)
+            helper.start()
+            done: dict[int, list] = {}  # rendered chunks not yet yielded
+            upcoming = 0  # the next chunk to yield
+            while upcoming < len(chunks):
+                alive = helper.is_alive()
+                while not shared.results.empty():
+                    index, pages = shared.results.get()
+                    done[index] = pages
+                if upcoming in done:
+                    yield from done.pop(upcoming)
+                    upcoming += 1
+                elif (index := shared.take()) is not None:
+                    done[index] = list(map(self.render_one, chunks[index]))
+                elif alive:  # the helper is rendering the next chunk to yield
+                    with contextlib.suppress(queue.Empty):
+                        index, pages = shared.results.get(timeout=0.1)
+                        done[index] = pages
+                else:  # the helper stopped before sending a chunk it took: render it here
+                    done[upcoming] = list(map(self.render_one, chunks[upcoming]))
         finally:
             _HELPER_STATE = None
+            if helper.is_alive():
+                helper.terminate()
+            helper.join()
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class _Shared:
+    """What this process and its page-rendering helper share: the chunks, the next one to take, the helper's pages."""
+
+    chunks: list
+    next: Any  # multiprocessing.Value: the first chunk nobody has taken
+    results: Any  # multiprocessing.Queue of (chunk index, rendered pages)
+
+    def take(self) -> int | None:
+        """Claim the next chunk nobody has taken; None when all are taken."""
+        with self.next.get_lock():
+            index = self.next.value
+            if index >= len(self.chunks):
+                return None
+            self.next.value = index + 1
+        return index
 
 
 class _Digests(dict):
@@ -244,10 +284,11 @@ class _Digests(dict):
         return value
 
 
-_HELPER_STATE: tuple[PageRenderer, list] | None = None  # set only while a forked pool renders pages
+_HELPER_STATE: tuple[PageRenderer, _Shared] | None = None  # set only while a forked helper renders pages
 
 
-def _render_chunk(index: int) -> list:
-    """Render one chunk of pages in a forked helper, from the renderer the parent left here."""
-    renderer, chunks = _HELPER_STATE
-    return [(out, text, deps, found) for out, text, deps, found in map(renderer.render_one, chunks[index])]
+def _help() -> None:
+    """Render chunks of pages in a forked helper, from the renderer the parent left here, until none is left."""
+    renderer, shared = _HELPER_STATE
+    while (index := shared.take()) is not None:
+        shared.results.put((index, list(map(renderer.render_one, shared.chunks[index]))))
