@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 from pathlib import Path
 
 import pytest
 
-from conftest import SITES, run_healthsite
+import healthsite.pagecache
+from conftest import BUILD_EPOCH, SITES, run_healthsite
+from healthsite.config import load_config
+from healthsite.diagnostics import Diagnostics
+from healthsite.pipeline import build
 from site_files import broken_internal_links, files_below
 
 ARTICLES = {  # slug -> (pillar, title)
@@ -211,3 +216,36 @@ def test_bundled_site_articles_all_have_breadcrumbs_and_a_related_block(bundled_
 
 def test_bundled_site_internal_links_all_resolve(bundled_site: Path) -> None:
     assert broken_internal_links(bundled_site / "public") == []
+
+
+def build_in_process(site: Path, out: Path) -> dict[str, bytes]:
+    diags = Diagnostics()
+    config = load_config(site / "site.yaml", diags, out_dir=str(out), cache=False)
+    assert build(config, diags).published is not None, diags.format()
+    return files_below(out)
+
+
+def test_pages_rendered_with_a_helper_process_equal_those_of_one_process(copy_site, tmp_path, monkeypatch) -> None:
+    site = copy_site("full")
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", BUILD_EPOCH)
+    alone = build_in_process(site, tmp_path / "alone")
+    monkeypatch.setattr(healthsite.pagecache, "PARALLEL_THRESHOLD", 0)  # a helper for a small site, in chunks of 2
+    monkeypatch.setattr(healthsite.pagecache, "CHUNK", 2)
+    assert build_in_process(site, tmp_path / "helped") == alone
+
+
+def test_chunks_a_page_helper_took_and_never_sent_are_rendered_by_the_build(copy_site, tmp_path, monkeypatch) -> None:
+    site = copy_site("full")
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", BUILD_EPOCH)
+    alone = build_in_process(site, tmp_path / "alone")
+
+    def help_once_then_die() -> None:
+        _, shared = healthsite.pagecache._HELPER_STATE
+        shared.take()  # taken, never sent
+        shared.take()
+        os._exit(1)
+
+    monkeypatch.setattr(healthsite.pagecache, "PARALLEL_THRESHOLD", 0)
+    monkeypatch.setattr(healthsite.pagecache, "CHUNK", 2)
+    monkeypatch.setattr(healthsite.pagecache, "_help", help_once_then_die)
+    assert build_in_process(site, tmp_path / "helped") == alone
