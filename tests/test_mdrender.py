@@ -8,11 +8,14 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+import markdown
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from healthsite import mdrender
+from markdown.extensions.toc import TocTreeprocessor
+
+from healthsite import mdrender, rendering
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = sorted((ROOT / "content").rglob("*.md")) + sorted((ROOT / "tests" / "sites").rglob("*.md"))
@@ -67,3 +70,23 @@ def test_raw_html_keeps_every_block_processor() -> None:
     md = mdrender.renderer_for("<div markdown=\"1\">Text</div>")
     assert [type(p) for p in md.parser.blockprocessors] == [type(p) for p in mdrender.full().parser.blockprocessors]
     assert "table" in md.parser.blockprocessors
+
+
+def test_the_full_renderer_is_stock_python_markdown() -> None:
+    md = mdrender.full()
+    assert type(md.parser.blockprocessors) is markdown.util.Registry
+    assert "is_block_level" not in vars(md)
+    assert type(md.treeprocessors["toc"]) is TocTreeprocessor
+
+
+@settings(max_examples=EXAMPLES, deadline=None, derandomize="HEALTHSITE_FUZZ_EXAMPLES" not in os.environ)
+@given(st.lists(st.sampled_from(['id="a"', 'id="b c"', "xid=\"d\"", 'data-id="e"', "_id=\"f\"", 'éid="g"', '"',
+                                 " ", "id=", "<h2 ", ">", "\n"]), max_size=12).map("".join))
+def test_ids_are_those_the_word_boundary_pattern_finds(html_text: str) -> None:
+    assert rendering._ids(html_text) == sorted(set(rendering._ID.findall(html_text)))
+
+
+def test_keywords_are_the_most_frequent_content_words_ties_alphabetical() -> None:
+    prose = ("Stretching eases stiffness. Stretch-based routines' stretching helps; walking walking walking. "
+             "Stiffness, stiffness' and zebra zebra. Ache ache.")
+    assert rendering._keywords(prose, count=5) == ["stiffness", "walking", "ache", "stretching", "zebra"]

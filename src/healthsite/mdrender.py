@@ -5,8 +5,9 @@ whether or not the body contains the character that pattern or block needs. Most
 syntax, so a body is rendered by a copy of the full renderer without the processors that cannot match it: a
 processor is left out only when the text its expression must find (a '[' for links, a '|' for tables) is nowhere
 in the body. Bodies with raw HTML keep every block processor, since `markdown="1"` blocks change what a block's
-neighbours are. tests/test_mdrender.py proves the output equal to the full renderer's on every sample and on
-generated Markdown.
+neighbours are. Each renderer is then settled, as it never changes again: its registries are listed once (Python-Markdown
+sorts and copies a registry each time it loops over one) and its block-level test remembers its answers.
+tests/test_mdrender.py proves the output equal to the stock renderer's on every sample and on generated Markdown.
 """
 
 from __future__ import annotations
@@ -39,15 +40,21 @@ _TREE = {"footnote": ("[^",), "footnote-duplicate": ("[^",), "attr_list": ("{",)
 TOC_MARKER = "[TOC]"  # without it in the body, the table of contents skips its search for the marker
 
 
+@functools.cache
 def full() -> markdown.Markdown:
-    """Return this process's renderer with every processor, made once and reset between bodies."""
-    return _renderer(())
+    """Return this process's stock Python-Markdown renderer with healthsite's extensions, made once and reset between
+    bodies: what every renderer of this module must match."""
+    return _stock()
+
+
+def _stock() -> markdown.Markdown:
+    return markdown.Markdown(extensions=list(EXTENSIONS), extension_configs=EXTENSION_CONFIGS, output_format="html")
 
 
 def renderer_for(body: str) -> markdown.Markdown:
     """Return this process's renderer for `body`: the full one without the processors that cannot match it."""
     if "\x02" in body or "\x03" in body:  # Python-Markdown deletes these first, which can join a trigger's text
-        return full()
+        return _renderer(())
     ends_in_spaces = body.endswith("  ")
     left_out = [("inline", name) for name, needs in _INLINE.items()
                 if not any(text in body for text in needs) and not (name == "linebreak" and ends_in_spaces)]
@@ -62,11 +69,13 @@ def renderer_for(body: str) -> markdown.Markdown:
 def forget() -> None:
     """Drop every renderer, for example after one was interrupted part-way through a body."""
     _renderer.cache_clear()
+    full.cache_clear()
 
 
 @functools.lru_cache(maxsize=256)  # a site uses a few dozen kinds of syntax mix
 def _renderer(left_out: tuple[tuple[str, str], ...]) -> markdown.Markdown:
-    md = markdown.Markdown(extensions=list(EXTENSIONS), extension_configs=EXTENSION_CONFIGS, output_format="html")
+    """Make a stock renderer without the processors named, and settle it: it never changes again."""
+    md = _stock()
     registries = {"inline": md.inlinePatterns, "block": md.parser.blockprocessors, "tree": md.treeprocessors}
     for kind, name in left_out:
         if kind == "toc":
@@ -82,8 +91,7 @@ def _renderer(left_out: tuple[tuple[str, str], ...]) -> markdown.Markdown:
 
 
 class _SettledRegistry(markdown.util.Registry):
-    """A registry listed once: Python-Markdown sorts and copies a registry every time it loops over one (once per
-    block of every body), but these renderers never change theirs after they are made."""
+    """A registry listed once (Python-Markdown lists it again for every block of every body)."""
 
     def __iter__(self):
         try:

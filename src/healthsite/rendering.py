@@ -39,6 +39,8 @@ _LINK_TARGET = re.compile(r"\]\(\s*<?([^)\s>]+)>?(?:\s+[\"'][^)]*)?\)|^\s*\[[^\]
 _IMAGE_NO_ALT = re.compile(r"!\[\s*\]\(|<img\b(?![^>]*\balt=[\"'][^\"']+)[^>]*>", re.I)
 _DEEP_NESTING = re.compile(r"^(?:[ \t]*>){%d}|^[ \t]{%d}" % (MAX_NESTING, MAX_NESTING * 4), re.M)
 _ID = re.compile(r'\bid="([^"]+)"')
+_ID_ANYWHERE = re.compile(r'id="([^"]+)"')  # a plain text to look for: many times faster than the \b before it
+_WORD_CHAR = re.compile(r"\w")
 _H1 = re.compile(r"<(/?)h1\b")
 _WORD = re.compile(r"[a-z][a-z'-]{3,}")
 STOPWORDS = frozenset(
@@ -202,7 +204,7 @@ def _render(body: str, body_line: int, settings: HtmlConfig, time_limit: float) 
     return Rendered(
         html=safe,
         headings=headings,
-        ids=sorted(set(_ID.findall(safe))),
+        ids=_ids(safe),
         hrefs=_source_hrefs(body, body_line),
         words=stats.words, sentences=stats.sentences, syllables=stats.syllables,
         images_without_alt=[body_line + i for i, line in enumerate(body.split("\n")) if _IMAGE_NO_ALT.search(line)],
@@ -240,6 +242,17 @@ def _flatten(tokens: list[dict]) -> list[tuple[int, str, str]]:
     return result
 
 
+def _ids(html_text: str) -> list[str]:
+    """Return the sorted distinct values of the id attributes `_ID` finds."""
+    found = []
+    for match in _ID_ANYWHERE.finditer(html_text):
+        start = match.start()
+        if start and _WORD_CHAR.match(html_text, start - 1):  # as in 'xid="': only `_ID` knows where its next match is
+            return sorted(set(_ID.findall(html_text)))
+        found.append(match.group(1))
+    return sorted(set(found))
+
+
 def _source_hrefs(body: str, body_line: int) -> list[tuple[str, int]]:
     """Find every link target written in the source with its file line, skipping fenced code."""
     found: list[tuple[str, int]] = []
@@ -260,8 +273,8 @@ def _keywords(prose: str, count: int = 12) -> list[str]:
     words: Counter[str] = Counter()
     for word, times in Counter(_WORD.findall(prose.lower())).items():  # each distinct word stripped once
         if word not in STOPWORDS:
-            words[word.strip("'-")] += times
-    return [w for w, _ in sorted(words.items(), key=lambda item: (-item[1], item[0]))[:count]]
+            words[word.rstrip("'-") if word[-1] in "'-" else word] += times  # it starts with a letter
+    return [word for _, word in sorted([(-times, word) for word, times in words.items()])[:count]]
 
 
 def cache_file(cache: Path, digest: str) -> Path:
