@@ -5,15 +5,15 @@ whether or not the body contains the character that pattern or block needs. Most
 syntax, so a body is rendered by a copy of the full renderer without the processors that cannot match it: a
 processor is left out only when the text its expression must find (a '[' for links, a '|' for tables) is nowhere
 in the body. Bodies with raw HTML keep every block processor, since `markdown="1"` blocks change what a block's
-neighbours are. Each renderer is then settled, as it never changes again: its registries are listed once (Python-Markdown
-sorts and copies a registry each time it loops over one) and its block-level test remembers its answers.
+neighbours are. Each renderer is then settled, as it never changes again: its registries are listed once
+(Python-Markdown sorts and copies a registry each time it loops over one) and its block-level test remembers its
+answers.
 tests/test_mdrender.py proves the output equal to the stock renderer's on every sample and on generated Markdown.
 """
 
 from __future__ import annotations
 
 import functools
-
 import xml.etree.ElementTree as etree
 
 import markdown
