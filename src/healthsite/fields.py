@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from datetime import date, datetime
@@ -20,6 +21,7 @@ _ALIAS_SEGMENT = re.compile(r"^[A-Za-z0-9._~-]+$")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 
 
+@functools.lru_cache(maxsize=4096)  # tags repeat across thousands of files
 def slugify(text: str) -> str:
     """Turn any text into a lowercase-hyphenated ASCII name ('Back Pain/Legs' -> 'back-pain-legs')."""
     ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")

@@ -207,7 +207,7 @@ def _render(body: str, body_line: int, settings: HtmlConfig, time_limit: float) 
         ids=_ids(safe),
         hrefs=_source_hrefs(body, body_line),
         words=stats.words, sentences=stats.sentences, syllables=stats.syllables,
-        images_without_alt=[body_line + i for i, line in enumerate(body.split("\n")) if _IMAGE_NO_ALT.search(line)],
+        images_without_alt=_images_without_alt(body, body_line),
         keywords=_keywords(prose),
         claims=body_claims(body, body_line),
     )
@@ -240,6 +240,13 @@ def _flatten(tokens: list[dict]) -> list[tuple[int, str, str]]:
         result.append((token["level"], token["id"], html.unescape(re.sub(r"<[^>]+>", "", token["name"]))))
         result.extend(_flatten(token["children"]))
     return result
+
+
+def _images_without_alt(body: str, body_line: int) -> list[int]:
+    """Return the file lines of images written without alternative text."""
+    if "![" not in body and "<" not in body:  # what either form of image needs
+        return []
+    return [body_line + i for i, line in enumerate(body.split("\n")) if _IMAGE_NO_ALT.search(line)]
 
 
 def _ids(html_text: str) -> list[str]:
