@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 
 from markdown.extensions.toc import TocTreeprocessor
 
-from healthsite import mdrender, rendering
+from healthsite import mdrender, readability, rendering
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = sorted((ROOT / "content").rglob("*.md")) + sorted((ROOT / "tests" / "sites").rglob("*.md"))
@@ -84,6 +84,41 @@ def test_the_full_renderer_is_stock_python_markdown() -> None:
                                  " ", "id=", "<h2 ", ">", "\n"]), max_size=12).map("".join))
 def test_ids_are_those_the_word_boundary_pattern_finds(html_text: str) -> None:
     assert rendering._ids(html_text) == sorted(set(rendering._ID.findall(html_text)))
+
+
+PROSE = st.lists(st.sampled_from(["word", "Two words.", "don't", "rock'n'roll", "it’s", "3.5", "1,000", "3.", "a1",
+                                  "well-being", "-lead", "'quote'", "ends--", "...", "?!", "!", " ", "  ", "\n", "\n\n",
+                                  "\n \n", "\t", "é", "İstanbul", "K", "STRETCH", "ache", "Dr.Smith", "e.g."]),
+                 max_size=30).map("".join)
+
+
+@settings(max_examples=EXAMPLES, deadline=None, derandomize="HEALTHSITE_FUZZ_EXAMPLES" not in os.environ)
+@given(PROSE)
+def test_prose_stats_count_what_the_word_and_sentence_patterns_find(prose: str) -> None:
+    words = readability._WORD.findall(prose)
+    sentences = [piece for piece in readability._SENTENCE_END.split(prose) if readability._WORD.search(piece)]
+    assert readability.prose_stats(prose) == readability.TextStats(
+        words=len(words), sentences=max(1, len(sentences)), syllables=sum(map(readability.syllables, words)))
+
+
+@settings(max_examples=EXAMPLES, deadline=None, derandomize="HEALTHSITE_FUZZ_EXAMPLES" not in os.environ)
+@given(PROSE)
+def test_keywords_are_the_words_pattern_finds_less_stopwords(prose: str) -> None:
+    counts: dict[str, int] = {}
+    for word in rendering._WORD.findall(prose.lower()):
+        if word not in rendering.STOPWORDS:
+            counts[word.rstrip("'-")] = counts.get(word.rstrip("'-"), 0) + 1
+    ranked = sorted(counts, key=lambda word: (-counts[word], word))
+    assert rendering._keywords(prose, count=5) == ranked[:5]
+
+
+def test_syllables_are_remembered_and_forgotten_in_bulk(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(readability, "_SYLLABLES", {})
+    monkeypatch.setattr(readability, "_SYLLABLES_KEPT", 3)
+    assert readability.prose_stats("Stretch gently. Walk daily.").syllables == 6
+    assert set(readability._SYLLABLES) == {"Stretch", "gently", "Walk", "daily"}
+    assert readability.prose_stats("Rest now.").syllables == 2
+    assert set(readability._SYLLABLES) == {"Rest", "now"}
 
 
 def test_keywords_are_the_most_frequent_content_words_ties_alphabetical() -> None:

@@ -2,20 +2,20 @@
 
 from __future__ import annotations
 
-import functools
 import re
-from collections import Counter
 from dataclasses import dataclass
 
 WORDS_PER_MINUTE = 200
 
 _FENCE = re.compile(r"^(```|~~~).*?^\1[^\n]*$", re.M | re.S)
-_LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
+_LINK = re.compile(r"(?:!\[|\[)([^\]]*)\]\([^)]*\)")  # '!?\[' alike, but the engine can skip to a '!' or '['
 _HTML = re.compile(r"<[^>]+>")
 _ADMONITION = re.compile(r'^\s*!!!\s*\w+(?:\s+"([^"]*)")?\s*$', re.M)
 _MARKUP = re.compile(r"^\s*(?:#{1,6}\s+|[-*+]\s+|\d+[.)]\s+|>\s*)", re.M)
 _WORD = re.compile(r"[A-Za-z]+(?:['’][A-Za-z]+)?|\d+(?:[.,]\d+)*")
 _SENTENCE_END = re.compile(r"[.!?]+(?=\s|$)|\n\s*\n|\n(?=\s*\S)")
+# A word (group 1) or a sentence end (''): the two never overlap, so one scan finds what both would
+_WORD_OR_END = re.compile(f"({_WORD.pattern})|{_SENTENCE_END.pattern}")
 _VOWEL_GROUP = re.compile(r"[aeiouy]+")
 
 
@@ -54,7 +54,10 @@ def plain_text(markdown_source: str) -> str:
     return text.replace("**", "").replace("__", "").replace("`", "")
 
 
-@functools.lru_cache(maxsize=65536)  # a site reuses a few thousand words; this halves the cost of a body
+_SYLLABLES: dict[str, int] = {}  # a site reuses a few thousand words: each is counted once
+_SYLLABLES_KEPT = 65536
+
+
 def syllables(word: str) -> int:
     """Count a word's syllables with the usual vowel-group heuristic."""
     word = word.lower().replace("’", "'").split("'")[0]
@@ -68,17 +71,29 @@ def syllables(word: str) -> int:
     return max(1, count)
 
 
+def _syllables_of(words: list[str]) -> int:
+    """Return the syllables in a list of words, counting each word not seen before once."""
+    new = set(words).difference(_SYLLABLES)
+    if new:
+        if len(_SYLLABLES) + len(new) > _SYLLABLES_KEPT:
+            _SYLLABLES.clear()
+            new = set(words)
+        _SYLLABLES.update((word, syllables(word)) for word in new)
+    return sum(map(_SYLLABLES.__getitem__, words))
+
+
 def text_stats(markdown_source: str) -> TextStats:
     """Measure the prose of a Markdown body: every line, list item and heading ends a sentence."""
     return prose_stats(plain_text(markdown_source))
 
 
 def prose_stats(text: str) -> TextStats:
-    """Measure prose already stripped of markup by `plain_text`."""
-    words = Counter(_WORD.findall(text))  # an article repeats its words: count each distinct one once
-    pieces = [piece for piece in _SENTENCE_END.split(text) if _WORD.search(piece)]
+    """Measure prose already stripped of markup by `plain_text`: a sentence is a run of words between ends."""
+    tokens = _WORD_OR_END.findall(text)
+    words = list(filter(None, tokens))
+    runs = bytes(map(bool, tokens)).split(b"\0")  # one byte per token, 1 for a word: runs of 1s are sentences
     return TextStats(
-        words=sum(words.values()),
-        sentences=max(1, len(pieces)),
-        syllables=sum(syllables(word) * count for word, count in words.items()),
+        words=len(words),
+        sentences=max(1, len(runs) - runs.count(b"")),
+        syllables=_syllables_of(words),
     )
