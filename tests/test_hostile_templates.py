@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import jinja2
+import jinja2.sandbox
 import pytest
 
 from conftest import ROOT, write_site
+from healthsite import render
 from site_files import failed_rebuild_errors
 
 PILLAR = "---\nkind: pillar\ntitle: Guide\ndescription: The guide.\ndate: 2026-01-01\n---\n\nRead [heat](heat.md).\n"
@@ -110,7 +113,9 @@ def test_an_error_raised_while_rendering_names_the_template_and_line(tmp_path: P
     "''.__class__.__mro__[1].__subclasses__()",
     "doc.__class__.__init__.__globals__",
     "lipsum.__globals__['os'].system('touch MARKER')",
-], ids=["cycler-globals", "subclasses", "model-globals", "lipsum-globals"])
+    "'{0}'.format(doc.title) ~ '{0.__class__.__init__.__globals__}'.format(doc)",
+    "doc.title.format_map ~ doc.title.format_map({'x': doc}) ~ '{x.__class__}'.format_map({'x': doc})",
+], ids=["cycler-globals", "subclasses", "model-globals", "lipsum-globals", "format-string", "format-map"])
 def test_a_template_cannot_reach_python_internals(tmp_path: Path, expression: str) -> None:
     marker = tmp_path / "ran"
     page = ARTICLE_TEMPLATE.replace("{{ body }}", "{{ " + expression.replace("MARKER", str(marker)) + " }}")
@@ -120,3 +125,14 @@ def test_a_template_cannot_reach_python_internals(tmp_path: Path, expression: st
     assert errors[0].endswith("is unsafe. Check the variable names the template uses against the README's template "
                               "context [template-error]")
     assert not marker.exists()
+
+
+def test_an_attribute_found_safe_still_has_its_format_method_sandboxed() -> None:
+    class Holder:
+        def __init__(self, value: object):
+            self.value = value
+
+    env = render._Sandbox(undefined=jinja2.StrictUndefined)
+    page = env.from_string("{{ plain.value }} {{ method.value(method) }}")
+    with pytest.raises(jinja2.sandbox.SecurityError, match="access to attribute '__class__' of 'Holder' object is unsafe"):
+        page.render(plain=Holder("text"), method=Holder("{0.__class__}".format))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import traceback
+import types
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -35,6 +36,9 @@ def template_environment(site: Site, extra_globals: dict | None = None) -> jinja
     return env
 
 
+_METHODS = (types.MethodType, types.BuiltinMethodType)
+
+
 class _Sandbox(jinja2.sandbox.SandboxedEnvironment):
     """Jinja2's sandbox, remembering its verdict per (type, attribute name): the verdict depends on nothing else,
     and a site of 10,000 pages asks it millions of times."""
@@ -49,6 +53,19 @@ class _Sandbox(jinja2.sandbox.SandboxedEnvironment):
         if safe is None:
             safe = self._safe[key] = super().is_safe_attribute(obj, attr, value)
         return safe
+
+    def getattr(self, obj, attribute: str):
+        """Jinja2's sandboxed `obj.attribute`, answered at once for an attribute already found safe whose value is
+        not a method (the sandbox wraps a string's format methods)."""
+        if self._safe.get((type(obj), attribute)):
+            try:
+                value = getattr(obj, attribute)
+            except AttributeError:
+                pass
+            else:
+                if type(value) not in _METHODS:
+                    return value
+        return super().getattr(obj, attribute)
 
 
 def render_pages(site: Site, assets: Assets, diags: Diagnostics, extra_globals: dict | None = None) -> Iterator[Page]:
