@@ -28,15 +28,16 @@ def load_documents(config: SiteConfig, diags: Diagnostics, jobs: BodyJobs | None
     docs = []
     cache = PackCache(config.cache_path, "documents", config.cache_write) if config.cache else None
     settings = _settings_key(config)
+    folders: dict[Path, str | None] = {}
     for file in sorted(content.rglob("*.md")):
         if any(part.startswith(".") for part in file.relative_to(content).parts):
             continue
         if cache is None:
-            doc = read_document(file, config, diags)
+            doc = read_document(file, config, diags, folders=folders)
             if doc is not None and jobs is not None:
                 jobs.start(doc)
         else:
-            doc = _cached_document(file, config, diags, cache, settings, jobs)
+            doc = _cached_document(file, config, diags, cache, settings, jobs, folders)
         if doc is not None:
             docs.append(doc)
     if cache is not None:
@@ -51,13 +52,13 @@ def _settings_key(config: SiteConfig) -> str:
 
 
 def _cached_document(file: Path, config: SiteConfig, diags: Diagnostics, cache: PackCache,
-                     settings: str, jobs: BodyJobs | None) -> Document | None:
+                     settings: str, jobs: BodyJobs | None, folders: dict[Path, str | None]) -> Document | None:
     """Read one file, reusing the Document and problems found last time when the file is unchanged: the same
     size, times and inode (the change time cannot be set back), else the same bytes."""
     try:
         stat = file.stat()
     except OSError:
-        return read_document(file, config, diags)
+        return read_document(file, config, diags, folders=folders)
     signature = (stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino)
     key = key_of(settings, str(file))
     found = cache.get(key)
@@ -69,11 +70,11 @@ def _cached_document(file: Path, config: SiteConfig, diags: Diagnostics, cache: 
             except OSError:
                 pass
         if data is None:
-            return read_document(file, config, diags)
+            return read_document(file, config, diags, folders=folders)
         content = key_of(data)
         if found is None or found[1] != content:
             problems = Diagnostics()
-            doc = read_document(file, config, problems, data)
+            doc = read_document(file, config, problems, data, folders)
             found = (signature, content, doc, tuple(problems.items), digest(doc))
             if doc is not None and jobs is not None:
                 jobs.start(doc)
@@ -123,9 +124,11 @@ def _svg_file_problem(file: Path) -> str:
         return f"the SVG cannot be read ({exc.strerror})"
 
 
-def read_document(file: Path, config: SiteConfig, diags: Diagnostics, data: bytes | None = None) -> Document | None:
-    """Read one Markdown file (or its bytes, already read); report what is wrong and return None if unusable."""
-    path = _shown(file, config)
+def read_document(file: Path, config: SiteConfig, diags: Diagnostics, data: bytes | None = None,
+                  folders: dict[Path, str | None] | None = None) -> Document | None:
+    """Read one Markdown file (or its bytes, already read); report what is wrong and return None if unusable.
+    `folders` is `_shown`'s memory for a pass over many files."""
+    path = _shown(file, config, folders)
     text = _read_text(file, path, diags, data)
     if text is None:
         return None
@@ -212,9 +215,16 @@ def _split_front_matter(text: str, path: str, diags: Diagnostics) -> tuple[str, 
     return None
 
 
-def _shown(path: Path, config: SiteConfig) -> str:
-    """Return a path relative to the site folder, as writers see it in their editor."""
-    try:
-        return (path.parent.resolve() / path.name).relative_to(config.root).as_posix()  # a symlink by its own name
-    except ValueError:
-        return path.as_posix()
+def _shown(path: Path, config: SiteConfig, folders: dict[Path, str | None] | None = None) -> str:
+    """Return a path relative to the site folder, as writers see it in their editor; `folders` remembers each
+    folder's answer for one pass over the content folder (finding a folder's real path takes a call per part)."""
+    folder = folders.get(path.parent, False) if folders is not None else False
+    if folder is False:
+        try:
+            relative = path.parent.resolve().relative_to(config.root).as_posix()  # a symlink by its own name
+            folder = "" if relative == "." else relative + "/"
+        except ValueError:
+            folder = None
+        if folders is not None:
+            folders[path.parent] = folder
+    return path.as_posix() if folder is None else folder + path.name
