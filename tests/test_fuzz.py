@@ -19,6 +19,7 @@ from hypothesis import strategies as st
 from healthsite.config import load_config
 from healthsite.diagnostics import Diagnostics
 from healthsite.fields import slugify
+from healthsite import yamlsource
 from healthsite.pipeline import build
 from hostile_output import unsafe_content
 
@@ -162,3 +163,39 @@ def test_markdown_in_a_valid_article_publishes_nothing_executable(body: str) -> 
     diags, _, published = build_article(f"---\n{fields}---\n\n{body}\n".encode("utf-8", "surrogatepass"))
     assert published or {d.code for d in diags.errors} <= {"link-not-found", "anchor-not-found", "markdown-failed",
                                                            "file-encoding", "link-to-file-missing"}
+
+
+YAML_LINES = ["a: 1\n", "a: 2\n", "b: &x [1, 2]\n", "c: *x\n", "<<: {d: 1}\n", "e: !!str 3\n", "f: !!int x\n",
+              "g: !custom x\n", "? [1, 2]\n: v\n", "h: {i: [j, {k: l}]}\n", "yes: no\n", "n: ~\n", "m: 1.5\n",
+              "t: 2026-01-02\n", "s: !!set {a, b}\n", "o: !!binary aGk=\n", "- item\n", "=: v\n", "  nested: 1\n",
+              "p: [&y 1, *y]\n", "x: !!float 1\n", "z: !!null ''\n", "q: 0x1F\n", "r: .nan\n", "u: !!python/name:os.system\n",
+              "v: !!seq {a: 1}\n", "w: !!map [1]\n", "1: one\n", "null: x\n", "k: {[1]: 2}\n", "l:\n- 1\n- [2, {3: 4}]\n"]
+
+
+def _pyyaml_outcome(text: str) -> object:
+    """What the front-matter reader made of YAML before it built values itself: PyYAML's checks, then its constructor."""
+    loader = yamlsource._Loader(text)
+    try:
+        node = loader.get_single_node()
+        if node is None or not isinstance(node, yaml.MappingNode):
+            return "{}" if node is None else "yaml-not-mapping"
+        if yamlsource._has_alias(node):
+            return "yaml-alias"
+        if yamlsource._repeated_key(node):
+            return "yaml-duplicate-key"
+        data = loader.construct_document(node)
+    except (yaml.YAMLError, ValueError, TypeError, RecursionError):
+        return "yaml-syntax"
+    finally:
+        loader.dispose()
+    return repr(data) if all(isinstance(key, str) for key in data) else "yaml-not-mapping"
+
+
+@FUZZ
+@given(st.one_of(st.lists(st.sampled_from(YAML_LINES), min_size=1, max_size=6).map("".join),
+                 st.dictionaries(st.text(max_size=8), wrong, max_size=5).map(yaml.safe_dump)))
+def test_front_matter_values_are_what_pyyaml_would_construct(text: str) -> None:
+    diags = Diagnostics()
+    parsed = yamlsource.parse_mapping(text, "a.md", 2, diags, "front matter")
+    outcome = repr(parsed.data) if parsed is not None else diags.items[0].code
+    assert outcome == _pyyaml_outcome(text)

@@ -49,7 +49,8 @@ def parse_mapping(text: str, path: str, first_line: int, diags: Diagnostics, wha
                         f"{what} must be a mapping of 'key: value' lines, not a {_node_kind(node)}",
                         hint="Write one field per line, such as 'title: Heat or cold?'")
             return None
-        if _has_alias(node):
+        data = _plain_data(loader, node, set())  # reaches each node once: no alias in it when it is not _OTHER
+        if data is _OTHER and _has_alias(node):
             diags.error("yaml-alias", path, first_line + node.start_mark.line,
                         f"{what} uses a YAML alias (*name)", hint="Write the value out in full instead")
             return None
@@ -59,7 +60,8 @@ def parse_mapping(text: str, path: str, first_line: int, diags: Diagnostics, wha
             diags.error("yaml-duplicate-key", path, first_line + line,
                         f"{what} sets '{key}' twice, first on line {first_line + first}", hint="Keep only one of them")
             return None
-        data = loader.construct_document(node)
+        if data is _OTHER:
+            data = loader.construct_document(node)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         if exc.context_mark is not None and mark is not None and mark.index >= len(text.rstrip()):
@@ -79,6 +81,44 @@ def parse_mapping(text: str, path: str, first_line: int, diags: Diagnostics, wha
                     hint="Keys are plain names such as 'title' or 'tags'")
         return None
     return ParsedMapping(data, _key_lines(node, first_line))
+
+
+_OTHER = object()  # what `_plain_data` returns for a document it leaves to PyYAML's constructor
+_STR, _SEQ, _MAP = "tag:yaml.org,2002:str", "tag:yaml.org,2002:seq", "tag:yaml.org,2002:map"
+_SCALARS = frozenset(f"tag:yaml.org,2002:{name}" for name in ("null", "bool", "int", "float"))
+_KEYS = (str, int, float, bool, type(None))
+
+
+def _plain_data(loader: _Loader, node: yaml.Node, seen: set[int]) -> Any:
+    """Build what PyYAML's constructor would from a tree of text, numbers, lists and mappings in one walk (its
+    own takes several calls and a generator per node); return _OTHER for anything else, such as an alias (a node
+    reached twice), an explicit tag, a merge key or a value it would refuse, all of which PyYAML then handles."""
+    if id(node) in seen:
+        return _OTHER
+    seen.add(id(node))
+    kind, tag = type(node), node.tag
+    if kind is yaml.ScalarNode:
+        if tag == _STR:
+            return node.value
+        if tag in _SCALARS:
+            try:
+                return loader.construct_object(node)
+            except (yaml.YAMLError, ValueError, TypeError):
+                return _OTHER
+        return _OTHER
+    if kind is yaml.SequenceNode and tag == _SEQ:
+        items = [_plain_data(loader, item, seen) for item in node.value]
+        return _OTHER if any(item is _OTHER for item in items) else items
+    if kind is yaml.MappingNode and tag == _MAP:
+        data = {}
+        for key_node, value_node in node.value:
+            key = _plain_data(loader, key_node, seen)
+            value = _plain_data(loader, value_node, seen)
+            if type(key) not in _KEYS or value is _OTHER:
+                return _OTHER
+            data[key] = value
+        return data
+    return _OTHER
 
 
 def _too_deep(text: str) -> int | None:
