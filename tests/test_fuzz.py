@@ -169,7 +169,8 @@ YAML_LINES = ["a: 1\n", "a: 2\n", "b: &x [1, 2]\n", "c: *x\n", "<<: {d: 1}\n", "
               "g: !custom x\n", "? [1, 2]\n: v\n", "h: {i: [j, {k: l}]}\n", "yes: no\n", "n: ~\n", "m: 1.5\n",
               "t: 2026-01-02\n", "s: !!set {a, b}\n", "o: !!binary aGk=\n", "- item\n", "=: v\n", "  nested: 1\n",
               "p: [&y 1, *y]\n", "x: !!float 1\n", "z: !!null ''\n", "q: 0x1F\n", "r: .nan\n", "u: !!python/name:os.system\n",
-              "v: !!seq {a: 1}\n", "w: !!map [1]\n", "1: one\n", "null: x\n", "k: {[1]: 2}\n", "l:\n- 1\n- [2, {3: 4}]\n"]
+              "v: !!seq {a: 1}\n", "w: !!map [1]\n", "1: one\n", "null: x\n", "k: {[1]: 2}\n", "l:\n- 1\n- [2, {3: 4}]\n",
+              f"deep: {'[' * 60}{']' * 60}\n"]
 
 
 def _pyyaml_outcome(text: str) -> object:

@@ -7,6 +7,8 @@ from pathlib import Path
 import pytest
 
 from conftest import run_healthsite, write_site
+from healthsite.diagnostics import Diagnostics
+from healthsite.yamlsource import parse_mapping
 from site_files import failed_rebuild_errors
 
 PILLAR = "---\nkind: pillar\ntitle: Guide\ndescription: The guide.\ndate: 2026-01-01\n---\n\nRead [heat](heat.md).\n"
@@ -166,6 +168,15 @@ def test_a_custom_yaml_tag_is_refused(tmp_path: Path) -> None:
     assert broken_build(tmp_path, f"---\n{FIELDS}extra: !include secrets.yaml\n---\n\nText.\n") == [
         "content/guide/heat.md:6: error: front matter is not valid YAML: could not determine a constructor for the "
         "tag '!include'. Check the indentation and quote values that contain ':' or '#' [yaml-syntax]"]
+
+
+def test_short_front_matter_nested_deeper_than_python_recurses_is_read() -> None:
+    diags = Diagnostics()
+    parsed = parse_mapping("deep: " + "[" * 1500 + "]" * 1500, "a.md", 2, diags, "front matter")
+    value, depth = parsed.data["deep"], 0
+    while value:
+        value, depth = value[0], depth + 1
+    assert (depth, diags.items) == (1499, [])
 
 
 @pytest.mark.parametrize("nesting", ["[" * 30000 + "]" * 30000, "{a: " * 30000 + "1" + "}" * 30000,

@@ -49,7 +49,7 @@ def parse_mapping(text: str, path: str, first_line: int, diags: Diagnostics, wha
                         f"{what} must be a mapping of 'key: value' lines, not a {_node_kind(node)}",
                         hint="Write one field per line, such as 'title: Heat or cold?'")
             return None
-        data = _plain_data(loader, node, set())  # reaches each node once: no alias in it when it is not _OTHER
+        data = _plain_data(loader, node, set(), 0)  # reaches each node once: no alias in it when it is not _OTHER
         if data is _OTHER and _has_alias(node):
             diags.error("yaml-alias", path, first_line + node.start_mark.line,
                         f"{what} uses a YAML alias (*name)", hint="Write the value out in full instead")
@@ -89,11 +89,12 @@ _SCALARS = frozenset(f"tag:yaml.org,2002:{name}" for name in ("null", "bool", "i
 _KEYS = (str, int, float, bool, type(None))
 
 
-def _plain_data(loader: _Loader, node: yaml.Node, seen: set[int]) -> Any:
+def _plain_data(loader: _Loader, node: yaml.Node, seen: set[int], depth: int) -> Any:
     """Build what PyYAML's constructor would from a tree of text, numbers, lists and mappings in one walk (its
     own takes several calls and a generator per node); return _OTHER for anything else, such as an alias (a node
-    reached twice), an explicit tag, a merge key or a value it would refuse, all of which PyYAML then handles."""
-    if id(node) in seen:
+    reached twice), an explicit tag, a merge key, a value it would refuse or deep nesting, which PyYAML builds
+    without recursion."""
+    if id(node) in seen or depth > MAX_DEPTH:
         return _OTHER
     seen.add(id(node))
     kind, tag = type(node), node.tag
@@ -107,13 +108,13 @@ def _plain_data(loader: _Loader, node: yaml.Node, seen: set[int]) -> Any:
                 return _OTHER
         return _OTHER
     if kind is yaml.SequenceNode and tag == _SEQ:
-        items = [_plain_data(loader, item, seen) for item in node.value]
+        items = [_plain_data(loader, item, seen, depth + 1) for item in node.value]
         return _OTHER if any(item is _OTHER for item in items) else items
     if kind is yaml.MappingNode and tag == _MAP:
         data = {}
         for key_node, value_node in node.value:
-            key = _plain_data(loader, key_node, seen)
-            value = _plain_data(loader, value_node, seen)
+            key = _plain_data(loader, key_node, seen, depth + 1)
+            value = _plain_data(loader, value_node, seen, depth + 1)
             if type(key) not in _KEYS or value is _OTHER:
                 return _OTHER
             data[key] = value
