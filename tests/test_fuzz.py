@@ -16,10 +16,10 @@ import yaml
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
+from healthsite import yamlsource
 from healthsite.config import load_config
 from healthsite.diagnostics import Diagnostics
 from healthsite.fields import slugify
-from healthsite import yamlsource
 from healthsite.pipeline import build
 from hostile_output import unsafe_content
 

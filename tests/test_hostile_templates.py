@@ -114,7 +114,7 @@ def test_an_error_raised_while_rendering_names_the_template_and_line(tmp_path: P
     "doc.__class__.__init__.__globals__",
     "lipsum.__globals__['os'].system('touch MARKER')",
     "'{0}'.format(doc.title) ~ '{0.__class__.__init__.__globals__}'.format(doc)",
-    "doc.title.format_map ~ doc.title.format_map({'x': doc}) ~ '{x.__class__}'.format_map({'x': doc})",
+    "'{x.__class__}'.format_map({'x': doc})",
 ], ids=["cycler-globals", "subclasses", "model-globals", "lipsum-globals", "format-string", "format-map"])
 def test_a_template_cannot_reach_python_internals(tmp_path: Path, expression: str) -> None:
     marker = tmp_path / "ran"

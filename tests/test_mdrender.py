@@ -1,4 +1,5 @@
-"""The pruned Markdown renderers give exactly the HTML and table of contents of the full renderer.
+"""The pruned Markdown renderers give exactly the HTML and table of contents of the full renderer, and the fast
+measures of a body's text (ids, words, sentences, keywords) count exactly what their patterns define.
 
 The normal suite runs a few hundred generated bodies; set HEALTHSITE_FUZZ_EXAMPLES (e.g. 20000) for a longer run.
 """
