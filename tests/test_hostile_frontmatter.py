@@ -5,8 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+import yaml
 
 from conftest import run_healthsite, write_site
+from healthsite import yamlsource
 from healthsite.diagnostics import Diagnostics
 from healthsite.yamlsource import parse_mapping
 from site_files import failed_rebuild_errors
@@ -171,12 +173,26 @@ def test_a_custom_yaml_tag_is_refused(tmp_path: Path) -> None:
 
 
 def test_short_front_matter_nested_deeper_than_python_recurses_is_read() -> None:
-    diags = Diagnostics()
-    parsed = parse_mapping("deep: " + "[" * 1500 + "]" * 1500, "a.md", 2, diags, "front matter")
+    diags = Diagnostics()  # 600 levels: below PyYAML's own limit (6.0.4 refuses 1,000), above Python's recursion's
+    parsed = parse_mapping("deep: " + "[" * 600 + "]" * 600, "a.md", 2, diags, "front matter")
     value, depth = parsed.data["deep"], 0
     while value:
         value, depth = value[0], depth + 1
-    assert (depth, diags.items) == (1499, [])
+    assert (depth, diags.items) == (599, [])
+
+
+def test_nesting_pyyaml_refuses_itself_is_reported_as_too_deep(monkeypatch: pytest.MonkeyPatch) -> None:
+    mark = yaml.Mark("<unicode string>", 1009, 1, 1003, None, None)
+
+    def refuse(loader: object) -> None:  # what PyYAML 6.0.4's scanner raises about 1,000 levels deep
+        raise yaml.scanner.ScannerError("while increasing flow level", mark, "exceeded maximum nesting depth", mark)
+
+    monkeypatch.setattr(yamlsource._Loader, "get_single_node", refuse)
+    diags = Diagnostics()
+    assert parse_mapping("title: x\ndeep: [[[]]]", "a.md", 2, diags, "front matter") is None
+    assert [str(d) for d in diags.items] == [
+        "a.md:3: error: front matter nests lists or mappings more than 50 levels deep. "
+        "Write each field as a plain value or a short list [yaml-too-deep]"]
 
 
 @pytest.mark.parametrize("nesting", ["[" * 30000 + "]" * 30000, "{a: " * 30000 + "1" + "}" * 30000,

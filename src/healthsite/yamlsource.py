@@ -13,6 +13,7 @@ _BaseLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 MAX_DEPTH = 50
 """Deepest nesting of lists and mappings accepted; far deeper YAML would overflow the C parser's stack."""
 _SHORT_TEXT = 4096  # text this short cannot nest deep enough to harm the parser, so it skips the depth check
+_PYYAML_TOO_DEEP = "exceeded maximum nesting depth"  # PyYAML 6.0.4's scanner refuses ~1,000 levels: before our count
 
 
 class _Loader(_BaseLoader):  # type: ignore[misc, valid-type]
@@ -37,9 +38,7 @@ def parse_mapping(text: str, path: str, first_line: int, diags: Diagnostics, wha
     try:
         deep_line = _too_deep(text)
         if deep_line is not None:
-            diags.error("yaml-too-deep", path, first_line + deep_line,
-                        f"{what} nests lists or mappings more than {MAX_DEPTH} levels deep",
-                        hint="Write each field as a plain value or a short list")
+            _report_too_deep(diags, path, first_line + deep_line, what)
             return None
         node = loader.get_single_node()
         if node is None:
@@ -63,6 +62,9 @@ def parse_mapping(text: str, path: str, first_line: int, diags: Diagnostics, wha
         if data is _OTHER:
             data = loader.construct_document(node)
     except yaml.MarkedYAMLError as exc:
+        if exc.problem == _PYYAML_TOO_DEEP and exc.problem_mark is not None:
+            _report_too_deep(diags, path, first_line + exc.problem_mark.line, what)
+            return None
         mark = exc.problem_mark or exc.context_mark
         if exc.context_mark is not None and mark is not None and mark.index >= len(text.rstrip()):
             mark = exc.context_mark  # an unclosed '[' or quote fails at the end: name the line that opened it
@@ -120,6 +122,11 @@ def _plain_data(loader: _Loader, node: yaml.Node, seen: set[int], depth: int) ->
             data[key] = value
         return data
     return _OTHER
+
+
+def _report_too_deep(diags: Diagnostics, path: str, line: int, what: str) -> None:
+    diags.error("yaml-too-deep", path, line, f"{what} nests lists or mappings more than {MAX_DEPTH} levels deep",
+                hint="Write each field as a plain value or a short list")
 
 
 def _too_deep(text: str) -> int | None:
