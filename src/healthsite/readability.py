@@ -82,13 +82,9 @@ def _syllables_of(words: list[str]) -> int:
     return sum(map(_SYLLABLES.__getitem__, words))
 
 
-def text_stats(markdown_source: str) -> TextStats:
-    """Measure the prose of a Markdown body: every line, list item and heading ends a sentence."""
-    return prose_stats(plain_text(markdown_source))
-
-
 def prose_stats(text: str) -> TextStats:
-    """Measure prose already stripped of markup by `plain_text`: a sentence is a run of words between ends."""
+    """Measure prose already stripped of markup by `plain_text`: a sentence is a run of words between ends, and
+    every line, list item and heading ends one."""
     tokens = _WORD_OR_END.findall(text)
     words = list(filter(None, tokens))
     runs = bytes(map(bool, tokens)).split(b"\0")  # one byte per token, 1 for a word: runs of 1s are sentences
