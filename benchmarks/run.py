@@ -125,12 +125,15 @@ def count_pages(folder: Path) -> int:
     return sum(name.endswith(".html") for _, _, files in os.walk(folder) for name in files)
 
 
-def measure_healthsite(site: Path, runs: int) -> dict[str, list[Run]]:
-    """Time cold, warm no-change and warm one-edit builds `runs` times each."""
+def measure_healthsite(site: Path, articles: int, runs: int) -> tuple[dict[str, list[Run]], list[float]]:
+    """Time cold, warm no-change and warm one-edit builds `runs` times each; return them with the Markdown floor
+    measured just before each cold build."""
     results: dict[str, list[Run]] = {"cold": [], "first": [], "warm": [], "edit": []}
+    floors = []
     for round_ in range(runs):
         for leftover in ("public", ".public.spare", ".healthsite-cache"):
             shutil.rmtree(site / leftover, ignore_errors=True)
+        floors.append(markdown_floor(site, articles)[0])
         results["cold"].append(healthsite_build(site))
         results["first"].append(healthsite_build(site))  # links every page into a new folder
         results["warm"].append(healthsite_build(site))  # updates the folder the last build replaced
@@ -140,7 +143,7 @@ def measure_healthsite(site: Path, runs: int) -> dict[str, list[Run]]:
         finally:
             target.write_text(old, encoding="utf-8")
     healthsite_build(site)  # leave public/ matching the unedited content
-    return results
+    return results, floors
 
 
 def markdown_floor(site: Path, articles: int) -> tuple[float, int]:
@@ -167,8 +170,10 @@ def median(runs: list[Run], attribute: str) -> float:
     return statistics.median(getattr(run, attribute) for run in runs)
 
 
-def report_size(articles: int, site: Path, results: dict[str, list[Run]], floor: float, cores: int) -> list[str]:
-    """Return the printed lines for one site size."""
+def report_size(articles: int, site: Path, results: dict[str, list[Run]], floors: list[float],
+                cores: int) -> list[str]:
+    """Return the printed lines for one site size: the floor is the median of the runs' floors, the ratio the
+    median of each run's cold build over its own floor."""
     cold, first, warm, edit = results["cold"], results["first"], results["warm"], results["edit"]
     peak = max(run.peak_mib for runs in results.values() for run in runs)
     pages = count_pages(site / "public")
@@ -176,12 +181,15 @@ def report_size(articles: int, site: Path, results: dict[str, list[Run]], floor:
     cpu = ", ".join(f"{name} {median(runs, 'cpu'):.1f}" for name, runs in (("cold", cold), ("warm1", first),
                                                                             ("warm", warm), ("edit", edit)))
     load = ", ".join(f"{value:.1f}" for value in os.getloadavg())
+    floor = statistics.median(floors) / cores
+    ratio = statistics.median(run.seconds / (each / cores) for run, each in zip(cold, floors))
     return [
         f"{articles:>7,} {cold_s:8.2f} {median(cold, 'cpu'):8.1f} {median(first, 'seconds'):8.2f} "
         f"{median(warm, 'seconds'):8.2f} {median(edit, 'seconds'):8.2f} {peak:9.0f} {pages:>8,} "
         f"{cold_s / articles * 1000:9.2f} "
-        f"{floor / cores:8.2f} {cold_s / (floor / cores):6.2f}x",
-        f"{'':>7} cpu seconds: {cpu}; load average after: {load}",
+        f"{floor:8.2f} {ratio:6.2f}x",
+        f"{'':>7} cpu seconds: {cpu}; floors: {', '.join(f'{each / cores:.2f}' for each in floors)}; "
+        f"load average after: {load}",
     ]
 
 
@@ -203,9 +211,8 @@ def main(argv: list[str] | None = None) -> int:
           f"{'pages':>8} {'s/1000':>9} {'floor s':>8} {'vs floor':>7}")
     for articles in sizes:
         site = prepare(args.workdir, articles, args.seed)
-        results = measure_healthsite(site, args.runs)
-        floor, _ = markdown_floor(site, articles)
-        for line in report_size(articles, site, results, floor, cores):
+        results, floors = measure_healthsite(site, articles, args.runs)
+        for line in report_size(articles, site, results, floors, cores):
             print(line, flush=True)
         if args.hugo:
             from hugo_side import hugo_build  # noqa: PLC0415 - optional comparison
