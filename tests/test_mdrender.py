@@ -25,7 +25,7 @@ EXAMPLES = int(os.environ.get("HEALTHSITE_FUZZ_EXAMPLES", "400"))
 # Pieces of every syntax a processor reacts to, and the look-alikes that must not fool the triggers.
 FRAGMENTS = [
     "\n", "\n\n", "\n\n\n", " ", "  ", "  \n", "\t", "\r", "\r\n", "    ", "word", "Two words.", "é", "#", "# ", "## ",
-    "### Heading", "Heading\n===", "Heading\n---", "---", "***", "> ", ">", ">> ", "- ", "* ", "+ ", "1. ", "1) ",
+    "### Heading", "Heading\n===", "Heading\n---", "---", "***", "- - -", "_  _  _", "___", "* *", "> ", ">", ">> ", "- ", "* ", "+ ", "1. ", "1) ",
     "`", "``", "```", "```\ncode\n```", "~~~", "~~~python\nx = 1\n~~~", "*", "**", "_", "__", "**bold**", "_em_",
     "\\", "\\*", "\\[", "\\|", "[", "]", "(", ")", "!", "[a](b.md)", "[a](<b c>)", "![i](x.png)", "![alt][r]",
     "[r]", "[r][]", "[r]: https://example.org \"T\"", "<", "<b>", "</b>", "<http://example.org>",
@@ -60,11 +60,14 @@ def test_a_body_is_rendered_without_the_processors_its_text_cannot_trigger() -> 
     plain = mdrender.renderer_for("Rest, then walk a little more each day.\n\n## Sleep\n\nLie on your side.")
     assert "table" not in plain.parser.blockprocessors and "admonition" not in plain.parser.blockprocessors
     assert "link" not in plain.inlinePatterns and "em_strong" not in plain.inlinePatterns
+    assert "reference" not in plain.parser.blockprocessors and "fenced_code_block" not in plain.preprocessors
     rich = mdrender.renderer_for("| a | b |\n\n!!! note\n    See [heat](heat.md) **now**.")
     for name in ("table", "admonition"):
         assert name in rich.parser.blockprocessors
     for name in ("link", "em_strong"):
         assert name in rich.inlinePatterns
+    fenced = mdrender.renderer_for("```\ncode\n```\n\n[a]: b.md")
+    assert "fenced_code_block" in fenced.preprocessors and "reference" in fenced.parser.blockprocessors
 
 
 def test_raw_html_keeps_every_block_processor() -> None:

@@ -6,8 +6,9 @@ syntax, so a body is rendered by a copy of the full renderer without the process
 processor is left out only when the text its expression must find (a '[' for links, a '|' for tables) is nowhere
 in the body. Bodies with raw HTML keep every block processor, since `markdown="1"` blocks change what a block's
 neighbours are. Each renderer is then settled, as it never changes again: its registries are listed once
-(Python-Markdown sorts and copies a registry each time it loops over one) and its block-level test remembers its
-answers.
+(Python-Markdown sorts and copies a registry each time it loops over one), its block-level test remembers its
+answers, and the block processors that search every block with an expression first look for a text the expression
+cannot match without (a '#' for a heading).
 tests/test_mdrender.py proves the output equal to the stock renderer's on every sample and on generated Markdown.
 """
 
@@ -33,8 +34,11 @@ _INLINE = {
 }
 _BLOCK = {
     "admonition": ("!!!", "admonition"), "table": ("|",), "deflist": (":",), "defindent": (":",), "quote": (">",),
-    "footnote": ("[^",), "abbr": ("*[",),
+    "footnote": ("[^",), "abbr": ("*[",), "reference": ("]:",),
+    "markdown_block": ("<",),  # it takes only the raw HTML elements the HTML block preprocessor stashed
 }
+_PRE = {"fenced_code_block": ("```", "~~~"),
+        "html_block": ("<", "&")}  # without either, Python's HTML parser hands the whole text back as it is
 _TREE = {"footnote": ("[^",), "footnote-duplicate": ("[^",), "attr_list": ("{",), "abbr": ("*[",),
          "unescape": ("\\",)}  # it restores what the escape pattern hid
 TOC_MARKER = "[TOC]"  # without it in the body, the table of contents skips its search for the marker
@@ -58,6 +62,7 @@ def renderer_for(body: str) -> markdown.Markdown:
     ends_in_spaces = body.endswith("  ")
     left_out = [("inline", name) for name, needs in _INLINE.items()
                 if not any(text in body for text in needs) and not (name == "linebreak" and ends_in_spaces)]
+    left_out += [("pre", name) for name, needs in _PRE.items() if not any(text in body for text in needs)]
     if "<" not in body:
         left_out += [("block", name) for name, needs in _BLOCK.items() if not any(text in body for text in needs)]
         left_out += [("tree", name) for name, needs in _TREE.items() if not any(text in body for text in needs)]
@@ -76,7 +81,8 @@ def forget() -> None:
 def _renderer(left_out: tuple[tuple[str, str], ...]) -> markdown.Markdown:
     """Make a stock renderer without the processors named, and settle it: it never changes again."""
     md = _stock()
-    registries = {"inline": md.inlinePatterns, "block": md.parser.blockprocessors, "tree": md.treeprocessors}
+    registries = {"inline": md.inlinePatterns, "block": md.parser.blockprocessors, "tree": md.treeprocessors,
+                  "pre": md.preprocessors}
     for kind, name in left_out:
         if kind == "toc":
             md.treeprocessors["toc"].marker = ""  # what TocTreeprocessor does with `marker: ''`
@@ -87,6 +93,7 @@ def _renderer(left_out: tuple[tuple[str, str], ...]) -> markdown.Markdown:
                      md.postprocessors):
         registry.__class__ = _SettledRegistry  # in place: processors keep references to their registries
     md.is_block_level = _block_level_test(md)  # type: ignore[method-assign]
+    _guard_block_tests(md.parser.blockprocessors)
     return md
 
 
@@ -132,3 +139,35 @@ def _block_level_test(md: markdown.Markdown):
             return ask(tag)
 
     return is_block_level
+
+
+# Block processor -> texts of which a block must contain one for the processor's expression to match it.
+_BLOCK_TEST_NEEDS = {
+    "hashheader": ("#",), "deflist": (": ",),  # ':' then 1-3 spaces
+    "hr": ("--", "- -", "-  -", "__", "_ _", "_  _", "**", "* *", "*  *"),  # three marks, at most 2 spaces apart
+}
+
+
+def _guard_block_tests(processors: markdown.util.Registry) -> None:
+    """Ask a block processor's expression about a block only when the block holds the text the expression needs:
+    Python-Markdown searches every block with each of them, and most blocks are paragraphs that hold none."""
+    for name, needs in _BLOCK_TEST_NEEDS.items():
+        if name in processors:
+            processors[name].test = _guarded(processors[name].test, needs)
+    if "admonition" in processors:
+        admonition = processors["admonition"]
+        expression, parse_content = admonition.RE, admonition.parse_content
+
+        def admonition_test(parent: etree.Element, block: str) -> bool:  # AdmonitionProcessor.test, '!!!' first
+            if "!!!" in block and expression.search(block):
+                return True
+            return parse_content(parent, block)[0] is not None
+
+        admonition.test = admonition_test
+
+
+def _guarded(test, needs: tuple[str, ...]):
+    if len(needs) == 1:
+        [need] = needs
+        return lambda parent, block: need in block and test(parent, block)
+    return lambda parent, block: any(need in block for need in needs) and test(parent, block)
