@@ -141,19 +141,16 @@ def _block_level_test(md: markdown.Markdown):
     return is_block_level
 
 
-# Block processor -> texts of which a block must contain one for the processor's expression to match it.
-_BLOCK_TEST_NEEDS = {
-    "hashheader": ("#",), "deflist": (": ",),  # ':' then 1-3 spaces
-    "hr": ("--", "- -", "-  -", "__", "_ _", "_  _", "**", "* *", "*  *"),  # three marks, at most 2 spaces apart
-}
+# Block processor -> the text a block must contain for the processor's expression to match it.
+_BLOCK_TEST_NEEDS = {"hashheader": "#", "deflist": ": "}  # ':' then 1-3 spaces
 
 
 def _guard_block_tests(processors: markdown.util.Registry) -> None:
     """Ask a block processor's expression about a block only when the block holds the text the expression needs:
     Python-Markdown searches every block with each of them, and most blocks are paragraphs that hold none."""
-    for name, needs in _BLOCK_TEST_NEEDS.items():
+    for name, need in _BLOCK_TEST_NEEDS.items():
         if name in processors:
-            processors[name].test = _guarded(processors[name].test, needs)
+            processors[name].test = _guarded(processors[name].test, need)
     if "admonition" in processors:
         admonition = processors["admonition"]
         expression, parse_content = admonition.RE, admonition.parse_content
@@ -166,8 +163,5 @@ def _guard_block_tests(processors: markdown.util.Registry) -> None:
         admonition.test = admonition_test
 
 
-def _guarded(test, needs: tuple[str, ...]):
-    if len(needs) == 1:
-        [need] = needs
-        return lambda parent, block: need in block and test(parent, block)
-    return lambda parent, block: any(need in block for need in needs) and test(parent, block)
+def _guarded(test, need: str):
+    return lambda parent, block: need in block and test(parent, block)
