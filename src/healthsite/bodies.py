@@ -8,7 +8,6 @@ import posixpath
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
 from urllib.parse import quote, unquote
 
 from . import reads
@@ -63,7 +62,7 @@ def _resolve_packed(docs: Sequence[Document], config: SiteConfig, catalog: Catal
     targets = key_of(repr((config.base_path, sorted(catalog.urls.items()), sorted(catalog.by_source.items()),
                            sorted(catalog.unpublished), sorted(catalog.files))))
     found: dict[str, tuple] = {}
-    todo: dict[str, tuple[Document, bytes, Path]] = {}
+    todo: dict[str, tuple[Document, bytes, str]] = {}
     for doc in docs:
         digest = body_digest(key, doc)
         cached, entry_key = cache_file(folder, digest), key_of(digest, targets, doc.path, doc.source_path)
@@ -89,7 +88,7 @@ def _resolve_packed(docs: Sequence[Document], config: SiteConfig, catalog: Catal
     return {doc.slug: found[doc.slug][1] for doc in docs if doc.slug in found}
 
 
-def _signature(file: Path) -> tuple[int, int] | None:
+def _signature(file: str) -> tuple[int, int] | None:
     try:
         stat = os.stat(file)
     except OSError:

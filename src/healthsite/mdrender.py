@@ -42,6 +42,8 @@ _PRE = {"fenced_code_block": ("```", "~~~"),
 _TREE = {"footnote": ("[^",), "footnote-duplicate": ("[^",), "attr_list": ("{",), "abbr": ("*[",),
          "unescape": ("\\",)}  # it restores what the escape pattern hid
 TOC_MARKER = "[TOC]"  # without it in the body, the table of contents skips its search for the marker
+_TEXTS = tuple(sorted({text for table in (_INLINE, _BLOCK, _TREE, _PRE) for needs in table.values() for text in needs}
+                      | {"<", TOC_MARKER}))  # each looked for once per body
 
 
 @functools.cache
@@ -59,20 +61,26 @@ def renderer_for(body: str) -> markdown.Markdown:
     """Return this process's renderer for `body`: the full one without the processors that cannot match it."""
     if "\x02" in body or "\x03" in body:  # Python-Markdown deletes these first, which can join a trigger's text
         return _renderer(())
-    ends_in_spaces = body.endswith("  ")
+    return _renderer_for_texts(frozenset([text for text in _TEXTS if text in body]), body.endswith("  "))
+
+
+@functools.lru_cache(maxsize=256)
+def _renderer_for_texts(present: frozenset[str], ends_in_spaces: bool) -> markdown.Markdown:
+    """Return the renderer for a body that holds, of the texts processors need, those `present`."""
     left_out = [("inline", name) for name, needs in _INLINE.items()
-                if not any(text in body for text in needs) and not (name == "linebreak" and ends_in_spaces)]
-    left_out += [("pre", name) for name, needs in _PRE.items() if not any(text in body for text in needs)]
-    if "<" not in body:
-        left_out += [("block", name) for name, needs in _BLOCK.items() if not any(text in body for text in needs)]
-        left_out += [("tree", name) for name, needs in _TREE.items() if not any(text in body for text in needs)]
-    if TOC_MARKER not in body:
+                if present.isdisjoint(needs) and not (name == "linebreak" and ends_in_spaces)]
+    left_out += [("pre", name) for name, needs in _PRE.items() if present.isdisjoint(needs)]
+    if "<" not in present:
+        left_out += [("block", name) for name, needs in _BLOCK.items() if present.isdisjoint(needs)]
+        left_out += [("tree", name) for name, needs in _TREE.items() if present.isdisjoint(needs)]
+    if TOC_MARKER not in present:
         left_out.append(("toc", "marker"))
     return _renderer(tuple(left_out))
 
 
 def forget() -> None:
     """Drop every renderer, for example after one was interrupted part-way through a body."""
+    _renderer_for_texts.cache_clear()
     _renderer.cache_clear()
     full.cache_clear()
 

@@ -84,7 +84,7 @@ def settings_key(settings: HtmlConfig) -> str:
                        {k: list(v) for k, v in sorted(settings.extra_attributes.items())}], sort_keys=True)
 
 
-Job = tuple[str, int, HtmlConfig, float, Path | None]  # body, first line, settings, time limit, cache file to write
+Job = tuple[str, int, HtmlConfig, float, str | None]  # body, first line, settings, time limit, cache file to write
 
 
 class BodyJobs:
@@ -120,7 +120,7 @@ class BodyJobs:
         if not is_published(doc, self.config):
             return
         digest = body_digest(self.key, doc)
-        if self.cache is not None and cache_file(self.cache, digest).exists():
+        if self.cache is not None and os.path.exists(cache_file(self.cache, digest)):
             return
         self.waiting.append((doc, digest))
         if self.pool is None and len(self.waiting) >= PARALLEL_THRESHOLD:
@@ -294,9 +294,9 @@ def _keywords(prose: str, count: int = 12) -> list[str]:
     return [word for _, word in sorted([(-times, word) for word, times in words.items()])[:count]]
 
 
-def cache_file(cache: Path, digest: str) -> Path:
-    """Return the body cache's file for a body digest."""
-    return cache / digest[:2] / f"{digest}.json"
+def cache_file(cache: Path, digest: str) -> str:
+    """Return the body cache's file for a body digest (a text path: a Path costs more than the work it names)."""
+    return f"{cache}/{digest[:2]}/{digest}.json"
 
 
 def read_cache(cache: Path | None, digest: str) -> Rendered | None:
@@ -304,13 +304,14 @@ def read_cache(cache: Path | None, digest: str) -> Rendered | None:
     if cache is None:
         return None
     try:
-        data = json.loads(cache_file(cache, digest).read_text(encoding="utf-8"))
+        with open(cache_file(cache, digest), encoding="utf-8") as handle:
+            data = json.load(handle)
         return Rendered(**data)
     except (OSError, ValueError, TypeError):
         return None
 
 
-def _write_cache(target: Path, rendered: Rendered) -> None:
+def _write_cache(target: str, rendered: Rendered) -> None:
     """Store a rendered body; a cache that cannot be written only costs speed."""
     data = json.dumps({name: getattr(rendered, name) for name in _RENDERED_FIELDS}).encode()  # asdict(): slow
     temp = f"{target}.{os.getpid()}.tmp"
@@ -318,7 +319,7 @@ def _write_cache(target: Path, rendered: Rendered) -> None:
         try:
             _write_new(temp, data)
         except FileNotFoundError:  # the first body in this folder
-            target.parent.mkdir(parents=True, exist_ok=True)
+            os.makedirs(os.path.dirname(target), exist_ok=True)
             _write_new(temp, data)
         os.replace(temp, target)
     except OSError:
