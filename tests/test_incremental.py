@@ -14,6 +14,7 @@ import pytest
 import healthsite.rendering
 from conftest import BUILD_EPOCH, run_healthsite
 from healthsite.livesite import LiveSite
+from healthsite.packcache import PackCache, saved_in_background
 from healthsite.progress import Progress
 
 
@@ -241,3 +242,31 @@ def test_a_long_build_shows_progress_lines_then_the_summary_and_quiet_shows_noth
     assert re.fullmatch(rf"Built {lines[3][-5:].replace(',', '')} pages: 1000 articles, 1 pillar, .* s", lines[4])
     quiet = run_healthsite("build", "--quiet", cwd=site)  # writes 1,000 pages: long enough to show progress
     assert (quiet.code, quiet.out) == (0, "")
+
+
+def test_packs_put_off_by_a_build_are_saved_by_a_forked_process_and_all_on_disk_when_it_ends(tmp_path):
+    with saved_in_background() as start_saving:
+        early = PackCache(tmp_path, "early")
+        early.put(b"\x01one", ("a", 1))
+        early.save()
+        assert not (tmp_path / "early").exists()  # put off
+        start_saving()
+        late = PackCache(tmp_path, "late")  # saved after the forked process started: at the block's end
+        late.put(b"\x02two", ["b"])
+        late.save()
+        assert not (tmp_path / "late").exists()
+    assert PackCache(tmp_path, "early").get(b"\x01one") == ("a", 1)
+    assert PackCache(tmp_path, "late").get(b"\x02two") == ["b"]
+
+
+def test_packs_put_off_by_a_build_that_stopped_early_are_saved_too(tmp_path):
+    with pytest.raises(KeyboardInterrupt), saved_in_background():
+        pack = PackCache(tmp_path, "kind")
+        pack.put(b"\x03three", "c")
+        pack.save()
+        raise KeyboardInterrupt
+    assert PackCache(tmp_path, "kind").get(b"\x03three") == "c"
+    pack = PackCache(tmp_path, "kind")
+    pack.put(b"\x04four", "d")
+    pack.save()  # outside a build's block: saved at once
+    assert PackCache(tmp_path, "kind").get(b"\x04four") == "d"

@@ -7,6 +7,7 @@ load: a cache restored from elsewhere cannot run code. A missing, stale or damag
 
 from __future__ import annotations
 
+import contextlib
 import copyreg
 import dataclasses
 import gc
@@ -15,6 +16,8 @@ import io
 import operator
 import os
 import pickle
+import sys
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -63,9 +66,17 @@ class PackCache:
         self.changed.add(number)
 
     def save(self) -> None:
-        """Rewrite the shards that gained entries, keeping only the entries this build used."""
-        if self.folder is None or not self.write:
+        """Rewrite the shards that gained entries, keeping only the entries this build used (or leave that to
+        `saved_in_background`'s forked process, inside its block)."""
+        if not self.changed or self.folder is None or not self.write:
             return
+        if _put_off is not None:
+            if not any(pack is self for pack in _put_off):
+                _put_off.append(self)
+            return
+        self._write()
+
+    def _write(self) -> None:
         for number in sorted(self.changed):
             entries = {key: value for key, value in self.shards[number].items() if key in self.used[number]}
             target = self.folder / f"{number:02x}.pickle"
@@ -99,6 +110,45 @@ class PackCache:
             if collecting:
                 gc.enable()
         return data if isinstance(data, dict) else {}
+
+
+_put_off: list[PackCache] | None = None  # the packs whose saving waits for `saved_in_background`'s process
+
+
+@contextlib.contextmanager
+def saved_in_background() -> Iterator[Callable[[], None]]:
+    """Put off saving every pack inside the block; the function it gives saves those put off so far in a forked
+    process, while the build goes on with the next stage on the other core. The block's end saves any left (a
+    build that stopped early) and waits for that process."""
+    global _put_off
+    _put_off, child = [], None
+
+    def start() -> None:
+        nonlocal child
+        global _put_off
+        packs, _put_off = _put_off, []
+        if not packs or child is not None or not hasattr(os, "fork"):
+            _put_off = packs + _put_off  # saved at the block's end
+            return
+        for stream in (sys.stdout, sys.stderr):
+            stream.flush()  # or the child would write what the parent buffered a second time
+        child = os.fork()
+        if child == 0:
+            try:
+                gc.disable()  # a collection would touch, and so copy, every object the build shares with it
+                for pack in packs:
+                    pack._write()
+            finally:
+                os._exit(0)
+
+    try:
+        yield start
+    finally:
+        packs, _put_off = _put_off, None
+        for pack in packs:
+            pack._write()
+        if child is not None:
+            os.waitpid(child, 0)
 
 
 def _dumps(value: Any) -> bytes:

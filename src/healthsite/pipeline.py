@@ -6,6 +6,7 @@ import gc
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -20,7 +21,7 @@ from .load import list_content_files, load_documents
 from .progress import no_progress
 from .rendering import BodyJobs
 from .relate import Site, relate
-from .packcache import PackCache
+from .packcache import PackCache, saved_in_background
 from .pagecache import PageMemo, PageRenderer
 from .write import Published, publish
 
@@ -45,8 +46,10 @@ class BuildResult:
     published: Published | None
 
 
-def load_site(config: SiteConfig, diags: Diagnostics, timings: Timings | None = None) -> Site | None:
-    """Read, catalog, render and relate every document in memory; None when loading or cataloguing failed."""
+def load_site(config: SiteConfig, diags: Diagnostics, timings: Timings | None = None,
+              rendered: Callable[[], None] = lambda: None) -> Site | None:
+    """Read, catalog, render and relate every document in memory; None when loading or cataloguing failed.
+    `rendered` is called once every body is rendered, before relating them."""
     timings = timings or Timings()
     with BodyJobs(config) as jobs:  # bodies start rendering, in a pool when many, as their files are read
         with timings.stage("load"):
@@ -60,6 +63,7 @@ def load_site(config: SiteConfig, diags: Diagnostics, timings: Timings | None = 
             return None
         with timings.stage("markdown"):
             bodies = render_bodies(config, catalog, diags, track=timings.track, jobs=jobs)
+    rendered()
     # Broken links leave the other bodies whole: relate anyway, so `check` reports every problem at once.
     with timings.stage("relate"):
         return relate(config, catalog, bodies, PackCache(config.cache_path, "related", config.cache_write) if config.cache else None)
@@ -68,7 +72,13 @@ def load_site(config: SiteConfig, diags: Diagnostics, timings: Timings | None = 
 def build(config: SiteConfig, diags: Diagnostics, strict: bool = False, timings: Timings | None = None) -> BuildResult:
     """Build the whole site into a staging folder and swap it in only if nothing failed."""
     timings = timings or Timings()
-    site = load_site(config, diags, timings)
+    with saved_in_background() as start_saving:  # the caches are written by a forked process while this one
+        site = load_site(config, diags, timings, rendered=start_saving)  # relates, checks and writes the site
+        return _check_and_write(config, diags, site, strict, timings)
+
+
+def _check_and_write(config: SiteConfig, diags: Diagnostics, site: Site | None, strict: bool,
+                     timings: Timings) -> BuildResult:
     if site is None or diags.errors:
         return BuildResult(site, None)
     with timings.stage("check"), _kept_out_of_collections():
