@@ -3,6 +3,7 @@ so content never carries script."""
 
 from __future__ import annotations
 
+import functools
 import re
 import xml.etree.ElementTree as ElementTree
 
@@ -42,15 +43,22 @@ FORBIDDEN_ATTRIBUTES = frozenset({"style", "srcdoc", "formaction"})
 
 def sanitize(html: str, settings: HtmlConfig) -> str:
     """Keep only allowlisted elements, attributes and URL schemes; drop script and its contents."""
-    tags = {tag.lower() for tag in TAGS | set(settings.extra_tags)} - FORBIDDEN_TAGS
+    extra_attributes = tuple(sorted((tag, tuple(names)) for tag, names in settings.extra_attributes.items()))
+    return _cleaner(tuple(settings.extra_tags), extra_attributes).clean(html)
+
+
+@functools.lru_cache(maxsize=8)
+def _cleaner(extra_tags: tuple[str, ...], extra_attributes: tuple[tuple[str, tuple[str, ...]], ...]) -> nh3.Cleaner:
+    """Make the sanitiser for a site's settings once (its allowlists are built on each call of nh3.clean)."""
+    tags = {tag.lower() for tag in TAGS | set(extra_tags)} - FORBIDDEN_TAGS
     attributes: dict[str, set[str]] = {"*": set(GLOBAL_ATTRIBUTES)}
     for tag, names in ATTRIBUTES.items():
         attributes[tag] = set(names)
-    for tag, names in settings.extra_attributes.items():
+    for tag, names in extra_attributes:
         allowed = {n.lower() for n in names} - FORBIDDEN_ATTRIBUTES
         attributes.setdefault(tag.lower(), set()).update(n for n in allowed if not n.startswith("on"))
-    return nh3.clean(html, tags=tags, attributes=attributes, url_schemes=set(URL_SCHEMES), link_rel=None,
-                     strip_comments=True)
+    return nh3.Cleaner(tags=tags, attributes=attributes, url_schemes=set(URL_SCHEMES), link_rel=None,
+                       strip_comments=True)
 
 
 CONTENT_FILE_TYPES = frozenset({
