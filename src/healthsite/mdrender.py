@@ -7,8 +7,9 @@ processor is left out only when the text its expression must find (a '[' for lin
 in the body. Bodies with raw HTML keep every block processor, since `markdown="1"` blocks change what a block's
 neighbours are. Each renderer is then settled, as it never changes again: its registries are listed once
 (Python-Markdown sorts and copies a registry each time it loops over one), its block-level test remembers its
-answers, and the block processors that search every block with an expression first look for a text the expression
-cannot match without (a '#' for a heading).
+answers, the block processors that search every block with an expression first look for a text the expression
+cannot match without (a '#' for a heading), and the inline processor hands back a run of text that holds none of
+the texts its patterns need (a '[' for a link) without trying each pattern on it.
 tests/test_mdrender.py proves the output equal to the stock renderer's on every sample and on generated Markdown.
 """
 
@@ -20,6 +21,7 @@ import xml.etree.ElementTree as etree
 import markdown
 import markdown.util
 from markdown.extensions.toc import TocTreeprocessor
+from markdown.treeprocessors import InlineProcessor
 
 EXTENSIONS = ("extra", "toc", "admonition", "sane_lists")
 EXTENSION_CONFIGS = {"toc": {"toc_depth": "2-3"}}
@@ -102,6 +104,10 @@ def _renderer(left_out: tuple[tuple[str, str], ...]) -> markdown.Markdown:
         registry.__class__ = _SettledRegistry  # in place: processors keep references to their registries
     md.is_block_level = _block_level_test(md)  # type: ignore[method-assign]
     _guard_block_tests(md.parser.blockprocessors)
+    inline = md.treeprocessors["inline"]
+    if type(inline) is InlineProcessor and all(name in _INLINE_TEXT_NEEDS for name in md.inlinePatterns._data):
+        inline.__class__ = _SkimmingInlineProcessor
+        inline.needs = tuple({text for name in md.inlinePatterns._data for text in _INLINE_TEXT_NEEDS[name]})
     return md
 
 
@@ -122,6 +128,28 @@ class _SettledRegistry(markdown.util.Registry):
     def deregister(self, *args, **kwargs) -> None:
         self.__dict__.pop("_listed", None)
         super().deregister(*args, **kwargs)
+
+
+# Inline pattern -> texts of which a run of text must contain one for the pattern's expression to match in it.
+_INLINE_TEXT_NEEDS = {
+    "backtick": ("`",), "escape": ("\\",), "footnote": ("[^",), "reference": ("[",), "link": ("[",),
+    "image_link": ("![",), "image_reference": ("![",), "short_reference": ("[",), "short_image_ref": ("![",),
+    "autolink": ("<",), "automail": ("<",), "linebreak": ("  \n",), "html": ("<",), "entity": ("&",),
+    "em_strong": ("*", "_"),
+}
+
+
+class _SkimmingInlineProcessor(InlineProcessor):
+    """The inline processor, handing a run of text that holds none of the texts its patterns need straight back
+    instead of trying each pattern on it (most runs of an article's text are plain words)."""
+
+    needs: tuple[str, ...] = ()
+
+    def _InlineProcessor__handleInline(self, data: str, patternIndex: int = 0) -> str:  # noqa: N802, N803
+        for need in self.needs:
+            if need in data:
+                return InlineProcessor._InlineProcessor__handleInline(self, data, patternIndex)
+        return data
 
 
 class _TocWithoutMarker(TocTreeprocessor):
