@@ -9,18 +9,22 @@ neighbours are. Each renderer is then settled, as it never changes again: its re
 (Python-Markdown sorts and copies a registry each time it loops over one), its block-level test remembers its
 answers, the block processors that search every block with an expression first look for a text the expression
 cannot match without (a '#' for a heading), and the inline processor hands back a run of text that holds none of
-the texts its patterns need (a '[' for a link) without trying each pattern on it.
+the texts its patterns need (a '[' for a link) without trying each pattern on it, and the table of contents reads
+the name of a heading of plain text from its text.
 tests/test_mdrender.py proves the output equal to the stock renderer's on every sample and on generated Markdown.
 """
 
 from __future__ import annotations
 
 import functools
+import html
 import xml.etree.ElementTree as etree
 
 import markdown
 import markdown.util
-from markdown.extensions.toc import TocTreeprocessor
+from markdown.extensions.toc import (TocTreeprocessor, escape_cdata, nest_toc_tokens, remove_fnrefs,
+                                     render_inner_html, run_postprocessors, strip_tags, unique)
+from markdown.extensions.toc import unescape as toc_unescape
 from markdown.treeprocessors import InlineProcessor
 
 EXTENSIONS = ("extra", "toc", "admonition", "sane_lists")
@@ -93,6 +97,7 @@ def _renderer(left_out: tuple[tuple[str, str], ...]) -> markdown.Markdown:
     md = _stock()
     registries = {"inline": md.inlinePatterns, "block": md.parser.blockprocessors, "tree": md.treeprocessors,
                   "pre": md.preprocessors}
+    md.treeprocessors["toc"].__class__ = _PlainHeadingToc
     for kind, name in left_out:
         if kind == "toc":
             md.treeprocessors["toc"].marker = ""  # what TocTreeprocessor does with `marker: ''`
@@ -152,7 +157,77 @@ class _SkimmingInlineProcessor(InlineProcessor):
         return data
 
 
-class _TocWithoutMarker(TocTreeprocessor):
+class _PlainHeadingToc(TocTreeprocessor):
+    """The table of contents, reading the name of a heading of plain text (no markup, entity or placeholder in it)
+    straight from its text instead of serialising it and running every postprocessor over the result."""
+
+    def run(self, doc: etree.Element) -> None:  # TocTreeprocessor.run of Python-Markdown 3.11, but for `_name`
+        used_ids = set()
+        for el in doc.iter():
+            if "id" in el.attrib:
+                used_ids.add(el.attrib["id"])
+        id_counters: dict[str, int] = {}
+
+        toc_tokens = []
+        for el in doc.iter():
+            if isinstance(el.tag, str) and self.header_rgx.match(el.tag):
+                self.set_level(el)
+                innerhtml, name = self._name(el)
+
+                # Do not override pre-existing ids
+                if "id" not in el.attrib:
+                    el.attrib["id"] = unique(self.slugify(html.unescape(name), self.sep), used_ids, id_counters)
+
+                data_toc_label = ''
+                if 'data-toc-label' in el.attrib:
+                    data_toc_label = run_postprocessors(toc_unescape(el.attrib['data-toc-label']), self.md)
+                    # Overwrite name with sanitized value of `data-toc-label`.
+                    name = escape_cdata(strip_tags(data_toc_label))
+                    # Remove the data-toc-label attribute as it is no longer needed
+                    del el.attrib['data-toc-label']
+
+                if int(el.tag[-1]) >= self.toc_top and int(el.tag[-1]) <= self.toc_bottom:
+                    toc_tokens.append({
+                        'level': int(el.tag[-1]),
+                        'id': toc_unescape(el.attrib["id"]),
+                        'name': name,
+                        'html': innerhtml,
+                        'data-toc-label': data_toc_label
+                    })
+
+                if self.use_anchors:
+                    self.add_anchor(el, el.attrib["id"])
+                if self.use_permalinks not in [False, None]:
+                    self.add_permalink(el, el.attrib["id"])
+
+        toc_tokens = nest_toc_tokens(toc_tokens)
+        div = self.build_toc_div(toc_tokens)
+        if self.marker:
+            self.replace_marker(doc, div)
+
+        # serialize and attach to markdown instance.
+        toc = self.md.serializer(div)
+        for pp in self.md.postprocessors:
+            toc = pp.run(toc)
+        self.md.toc_tokens = toc_tokens
+        self.md.toc = toc
+
+    def _name(self, el: etree.Element) -> tuple[str, str]:
+        """Return a heading's inner HTML and its name with tags stripped, as TocTreeprocessor.run finds them."""
+        text = el.text or ""
+        if len(el) == 0 and _NOT_PLAIN.isdisjoint(text):
+            # Serialised, the text is itself (escape_cdata changes only &, < and >); no postprocessor finds
+            # anything to replace in it; strip_tags then only collapses its whitespace.
+            innerhtml = text.strip()
+            return innerhtml, " ".join(innerhtml.split())
+        innerhtml = render_inner_html(remove_fnrefs(el), self.md)
+        return innerhtml, strip_tags(innerhtml)
+
+
+_NOT_PLAIN = frozenset("&<>\x02\x03")  # markup, entities, and the placeholders of stashes and footnotes
+
+
+class _TocWithoutMarker(_PlainHeadingToc):
     """The table of contents of a body without a [TOC] marker: its HTML would be placed nowhere, so it is not
     built (healthsite reads `toc_tokens`, never `md.toc`)."""
 
