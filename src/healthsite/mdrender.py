@@ -9,8 +9,9 @@ neighbours are. Each renderer is then settled, as it never changes again: its re
 (Python-Markdown sorts and copies a registry each time it loops over one), its block-level test remembers its
 answers, the block processors that search every block with an expression first look for a text the expression
 cannot match without (a '#' for a heading), and the inline processor hands back a run of text that holds none of
-the texts its patterns need (a '[' for a link) without trying each pattern on it, and the table of contents reads
-the name of a heading of plain text from its text.
+the texts its patterns need (a '[' for a link) without trying each pattern on it, the table of contents reads
+the name of a heading of plain text from its text, and whitespace is normalised without a search for lines of
+spaces in a body that has none.
 tests/test_mdrender.py proves the output equal to the stock renderer's on every sample and on generated Markdown.
 """
 
@@ -18,6 +19,7 @@ from __future__ import annotations
 
 import functools
 import html
+import re
 import xml.etree.ElementTree as etree
 
 import markdown
@@ -25,6 +27,7 @@ import markdown.util
 from markdown.extensions.toc import (TocTreeprocessor, escape_cdata, nest_toc_tokens, remove_fnrefs,
                                      render_inner_html, run_postprocessors, strip_tags, unique)
 from markdown.extensions.toc import unescape as toc_unescape
+from markdown.preprocessors import NormalizeWhitespace
 from markdown.treeprocessors import InlineProcessor
 
 EXTENSIONS = ("extra", "toc", "admonition", "sane_lists")
@@ -98,6 +101,8 @@ def _renderer(left_out: tuple[tuple[str, str], ...]) -> markdown.Markdown:
     registries = {"inline": md.inlinePatterns, "block": md.parser.blockprocessors, "tree": md.treeprocessors,
                   "pre": md.preprocessors}
     md.treeprocessors["toc"].__class__ = _PlainHeadingToc
+    if type(md.preprocessors["normalize_whitespace"]) is NormalizeWhitespace:
+        md.preprocessors["normalize_whitespace"].__class__ = _NormalizeWhitespace
     for kind, name in left_out:
         if kind == "toc":
             md.treeprocessors["toc"].marker = ""  # what TocTreeprocessor does with `marker: ''`
@@ -155,6 +160,22 @@ class _SkimmingInlineProcessor(InlineProcessor):
             if need in data:
                 return InlineProcessor._InlineProcessor__handleInline(self, data, patternIndex)
         return data
+
+
+class _NormalizeWhitespace(NormalizeWhitespace):
+    """NormalizeWhitespace of Python-Markdown 3.11, without its search for lines of spaces in a text with none."""
+
+    def run(self, lines: list[str]) -> list[str]:
+        source = '\n'.join(lines)
+        source = source.replace(markdown.util.STX, "").replace(markdown.util.ETX, "")
+        source = source.replace("\r\n", "\n").replace("\r", "\n") + "\n\n"
+        source = source.expandtabs(self.md.tab_length)
+        if " \n" in source:  # what a line of spaces ends with
+            source = _SPACES_LINE.sub('\n', source)
+        return source.split('\n')
+
+
+_SPACES_LINE = re.compile(r'(?<=\n) +\n')
 
 
 class _PlainHeadingToc(TocTreeprocessor):
@@ -262,6 +283,14 @@ def _guard_block_tests(processors: markdown.util.Registry) -> None:
     for name, need in _BLOCK_TEST_NEEDS.items():
         if name in processors:
             processors[name].test = _guarded(processors[name].test, need)
+    if "setextheader" in processors:  # its expression takes the first line, then needs '=' or '-' to open the next
+        setext_test = processors["setextheader"].test
+
+        def setext_guarded(parent: etree.Element, block: str) -> bool:
+            newline = block.find("\n")
+            return newline >= 0 and block[newline + 1:newline + 2] in ("=", "-") and setext_test(parent, block)
+
+        processors["setextheader"].test = setext_guarded
     if "admonition" in processors:
         admonition = processors["admonition"]
         expression, parse_content = admonition.RE, admonition.parse_content
