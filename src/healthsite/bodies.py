@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import html
-import os
 import posixpath
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
@@ -17,7 +16,7 @@ from .diagnostics import Diagnostic, Diagnostics, did_you_mean
 from .model import Body, Document, Heading, Link
 from .packcache import PackCache, key_of
 from .progress import no_progress
-from .rendering import BodyJobs, Rendered, body_digest, cache_file, read_cache, settings_key
+from .rendering import BodyJobs, Rendered, body_digest, settings_key
 
 _HREF = re.compile(r'(<(?:a|img)\b[^>]*?\b(?:href|src)=")([^"]*)(")')
 _HELP_TITLE = re.compile(r'<p class="admonition-title">\s*when to get help\s*</p>', re.I)
@@ -55,45 +54,44 @@ def render_bodies(config: SiteConfig, catalog: Catalog, diags: Diagnostics, memo
 
 def _resolve_packed(docs: Sequence[Document], config: SiteConfig, catalog: Catalog, diags: Diagnostics,
                     track: Track, jobs: BodyJobs | None) -> dict[str, Body]:
-    """Reuse last build's resolved bodies (from one pack, not a file each) while their cached body and every link
-    target are unchanged; render the rest, resolving each as soon as it is rendered."""
+    """Reuse last build's resolved bodies (from one pack, not a file each) while their body and every link target
+    are unchanged; render the rest, resolving each as soon as it is rendered."""
     pack = PackCache(config.cache_path, "resolved", config.cache_write)
-    folder, key = config.cache_path / "bodies", settings_key(config.html)
+    key = settings_key(config.html)
     targets = key_of(repr((config.base_path, sorted(catalog.urls.items()), sorted(catalog.by_source.items()),
                            sorted(catalog.unpublished), sorted(catalog.files))))
     found: dict[str, tuple] = {}
-    todo: dict[str, tuple[Document, bytes, str]] = {}
+    todo: dict[str, tuple[Document, bytes]] = {}
+    digests = []
     for doc in docs:
         digest = body_digest(key, doc)
-        cached, entry_key = cache_file(folder, digest), key_of(digest, targets, doc.path, doc.source_path)
+        digests.append(digest)
+        entry_key = key_of(digest, targets, doc.path, doc.source_path)
         entry = pack.get(entry_key)
-        if entry is not None and entry[0] == _signature(cached):  # the body cache's own file, unchanged
+        if entry is not None:
             found[doc.slug] = entry
-            reads.remember(entry[1], entry[3])  # pages hash the bodies they read: this one is hashed already
+            reads.remember(entry[0], entry[2])  # pages hash the bodies they read: this one is hashed already
         else:
-            todo[doc.slug] = (doc, entry_key, cached)
-    for doc, rendered in _rendered([doc for doc, _, _ in todo.values()], config, diags, None, track, jobs):
-        _, entry_key, cached = todo[doc.slug]
-        problems = Diagnostics()
-        body = _resolve(doc, rendered, config, catalog, problems)
-        found[doc.slug] = (_signature(cached), body, tuple(problems.items), reads.digest(body))
-        reads.remember(body, found[doc.slug][3])
-        if found[doc.slug][0] is not None:
-            pack.put(entry_key, found[doc.slug])
+            todo[doc.slug] = (doc, entry_key)
+    owned = jobs is None
+    jobs = BodyJobs(config) if jobs is None else jobs
+    try:
+        jobs.keep(digests)  # the rendered bodies of unchanged documents stay in the cache, asked for or not
+        for doc, rendered in _rendered([doc for doc, _ in todo.values()], config, diags, None, track, jobs):
+            problems = Diagnostics()
+            body = _resolve(doc, rendered, config, catalog, problems)
+            found[doc.slug] = (body, tuple(problems.items), reads.digest(body))
+            reads.remember(body, found[doc.slug][2])
+            pack.put(todo[doc.slug][1], found[doc.slug])
+    finally:
+        if owned:
+            jobs.close()
     pack.save()
-    for _, _, problems, _ in found.values():
+    for _, problems, _ in found.values():
         for item in problems:
             (diags.error if item.level == "error" else diags.warning)(item.code, item.path, item.line, item.message,
                                                                       item.hint)
-    return {doc.slug: found[doc.slug][1] for doc in docs if doc.slug in found}
-
-
-def _signature(file: str) -> tuple[int, int] | None:
-    try:
-        stat = os.stat(file)
-    except OSError:
-        return None
-    return (stat.st_size, stat.st_mtime_ns)
+    return {doc.slug: found[doc.slug][0] for doc in docs if doc.slug in found}
 
 
 def _resolve_remembered(docs: Sequence[Document], rendered: Mapping[str, Rendered], config: SiteConfig,
@@ -133,8 +131,8 @@ def _rendered(docs: Sequence[Document], config: SiteConfig, diags: Diagnostics, 
     first, then the rest as they render (in a process pool when there are many)."""
     owned = jobs is None
     jobs = BodyJobs(config) if jobs is None else jobs
-    key, cache = jobs.key, jobs.cache
-    todo: list[tuple[Document, str]] = []
+    key = jobs.key
+    todo: list[tuple[Document, bytes]] = []
     remembered = memo.rendered if memo is not None else None  # serve's bodies from the last rebuild
     try:
         for doc in docs:
@@ -142,11 +140,11 @@ def _rendered(docs: Sequence[Document], config: SiteConfig, diags: Diagnostics, 
             if hit is not None and hit[2] == doc.body and hit[:2] == (key, doc.body_line):  # the same str: no compare
                 yield doc, hit[3]
                 continue
-            if jobs.started(doc):  # its result comes from the pool, not from the cache file the pool wrote
-                todo.append((doc, ""))
-                continue
             digest = body_digest(key, doc)
-            cached = read_cache(cache, digest)
+            if jobs.started(doc):  # its result comes from the pool
+                todo.append((doc, digest))
+                continue
+            cached = jobs.cached(digest)
             if cached is not None:
                 if remembered is not None:
                     remembered[doc.path] = (key, doc.body_line, doc.body, cached)

@@ -126,7 +126,8 @@ def run_build(args: argparse.Namespace) -> int:
               f"{plural(len(diags.warnings), 'warning')} in {seconds:.2f} s")
         if args.verbose:
             for name, spent in timings.stages.items():
-                print(f"  {name:<18} {spent:7.2f} s")
+                note = timings.notes.get(name)
+                print(f"  {name:<18} {spent:7.2f} s" + (f"  ({note})" if note else ""))
     return EXIT_OK
 
 

@@ -17,7 +17,7 @@ import operator
 import os
 import pickle
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -57,6 +57,11 @@ class PackCache:
         if value is not None:
             self.used.setdefault(key[0] % SHARDS, set()).add(key)
         return value
+
+    def keep(self, keys: Iterable[bytes]) -> None:
+        """Keep these entries when their files are rewritten, though this build did not ask for them."""
+        for key in keys:
+            self.used.setdefault(key[0] % SHARDS, set()).add(key)
 
     def put(self, key: bytes, value: Any) -> None:
         """Store a value; it is written when the build saves the cache."""

@@ -29,6 +29,7 @@ from .write import Published, publish
 @dataclass(slots=True)
 class Timings:
     stages: dict[str, float] = field(default_factory=dict)
+    notes: dict[str, str] = field(default_factory=dict)  # stage -> what it did, for --verbose
     track: Track = no_progress  # counts the items of long stages as they go (Progress.track), for the writer to watch
 
     @contextmanager
@@ -63,6 +64,7 @@ def load_site(config: SiteConfig, diags: Diagnostics, timings: Timings | None = 
             return None
         with timings.stage("markdown"):
             bodies = render_bodies(config, catalog, diags, track=timings.track, jobs=jobs)
+        timings.notes["markdown"] = f"{jobs.rendered} of {len(bodies)} bodies rendered, the rest from the cache"
     rendered()
     # Broken links leave the other bodies whole: relate anyway, so `check` reports every problem at once.
     with timings.stage("relate"):

@@ -1,7 +1,8 @@
 """Render Markdown bodies one at a time, in this process or in a process pool, and keep them in the body cache.
 
 A rendered body (`Rendered`) depends on its own text and the renderer's settings only; links between documents
-are resolved afterwards, in bodies.py.
+are resolved afterwards, in bodies.py. The body cache is a pack (packcache.py) of rendered bodies by digest: the
+pool's workers hand their bodies back and write no file of their own.
 """
 
 from __future__ import annotations
@@ -14,10 +15,9 @@ import re
 import signal
 import threading
 from collections import Counter
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, fields
-from pathlib import Path
 
 import markdown
 
@@ -26,7 +26,7 @@ from .catalog import is_published
 from .claims import body_claims
 from .config import HtmlConfig, SiteConfig
 from .model import Document
-from .packcache import code_version
+from .packcache import PackCache, code_version
 from .readability import plain_text, prose_stats
 from .sanitize import sanitize
 
@@ -72,9 +72,9 @@ class Rendered:
 _RENDERED_FIELDS = tuple(item.name for item in fields(Rendered))
 
 
-def body_digest(key: str, doc: Document) -> str:
-    """Return the body cache's name for a document's body."""
-    return hashlib.sha256(f"{key}\0{doc.body_line}\0{doc.body}".encode()).hexdigest()
+def body_digest(key: str, doc: Document) -> bytes:
+    """Return the body cache's key for a document's body."""
+    return hashlib.sha256(f"{key}\0{doc.body_line}\0{doc.body}".encode()).digest()
 
 
 def settings_key(settings: HtmlConfig) -> str:
@@ -84,7 +84,7 @@ def settings_key(settings: HtmlConfig) -> str:
                        {k: list(v) for k, v in sorted(settings.extra_attributes.items())}], sort_keys=True)
 
 
-Job = tuple[str, int, HtmlConfig, float, str | None]  # body, first line, settings, time limit, cache file to write
+Job = tuple[str, int, HtmlConfig, float]  # body, first line, settings, time limit
 
 
 class BodyJobs:
@@ -97,10 +97,11 @@ class BodyJobs:
     def __init__(self, config: SiteConfig):
         self.config = config
         self.key = settings_key(config.html)
-        self.cache = config.cache_path / "bodies" if config.cache else None
+        self.cache = PackCache(config.cache_path, "rendered", config.cache_write) if config.cache else None
         self.pool: ProcessPoolExecutor | None = None
-        self.waiting: list[tuple[Document, str]] = []  # started and not cached, not yet sent to the pool
+        self.waiting: list[tuple[Document, bytes]] = []  # started and not cached, not yet sent to the pool
         self.sent: dict[str, tuple[str, int, Future, int]] = {}  # path -> body, first line, its chunk, index
+        self.rendered = 0  # bodies rendered afresh, not taken from the cache
 
     def __enter__(self) -> BodyJobs:
         return self
@@ -109,18 +110,32 @@ class BodyJobs:
         self.close()
 
     def close(self) -> None:
-        """Stop the pool, dropping work nobody asked for (a build that failed before rendering)."""
+        """Stop the pool, dropping work nobody asked for (a build that failed before rendering); save the cache."""
         if self.pool is not None:
             self.pool.shutdown(cancel_futures=True)
             self.pool = None
         self.sent.clear()
+        if self.cache is not None:
+            self.cache.save()
+
+    def cached(self, digest: bytes) -> Rendered | None:
+        """Return the cached body for a digest, or None (no cache, no entry, or a damaged one)."""
+        data = self.cache.get(digest) if self.cache is not None else None
+        if isinstance(data, tuple) and len(data) == len(_RENDERED_FIELDS):
+            return Rendered(*data)
+        return None
+
+    def keep(self, digests: Iterable[bytes]) -> None:
+        """Keep these bodies in the cache when its files are rewritten: the bodies of every current document."""
+        if self.cache is not None:
+            self.cache.keep(digests)
 
     def start(self, doc: Document) -> None:
         """Begin rendering the body of a file just read, once enough uncached ones wait to be worth a pool."""
         if not is_published(doc, self.config):
             return
         digest = body_digest(self.key, doc)
-        if self.cache is not None and os.path.exists(cache_file(self.cache, digest)):
+        if self.cache is not None and self.cache.get(digest) is not None:
             return
         self.waiting.append((doc, digest))
         if self.pool is None and len(self.waiting) >= PARALLEL_THRESHOLD:
@@ -134,38 +149,43 @@ class BodyJobs:
         entry = self.sent.get(doc.path)
         return entry is not None and entry[1] == doc.body_line and entry[0] == doc.body
 
-    def outcomes(self, todo: Sequence[tuple[Document, str]]) -> Iterator[Rendered | tuple[int, str, str]]:
+    def outcomes(self, todo: Sequence[tuple[Document, bytes]]) -> Iterator[Rendered | tuple[int, str, str]]:
         """Yield the outcome of each (document, body digest) in order: the pool's where it was started, else made
-        now (in the pool when many remain)."""
+        now (in the pool when many remain); keep each body rendered in the cache."""
         self.waiting = []
         rest = [(doc, digest) for doc, digest in todo if not self.started(doc)]
         if self.pool is None and len(rest) >= PARALLEL_THRESHOLD:
             self._open_pool()
         if self.pool is None:
-            for doc, digest in todo:
-                yield render_job(self._job(doc, digest))
-            return
-        self._send(rest)
-        for doc, _ in todo:
-            _, _, future, index = self.sent.pop(doc.path)
-            yield future.result()[index]
+            outcomes = (render_job(self._job(doc)) for doc, _ in todo)
+        else:
+            self._send(rest)
+            outcomes = (self._returned(doc) for doc, _ in todo)
+        for (_, digest), outcome in zip(todo, outcomes):
+            if isinstance(outcome, Rendered):
+                self.rendered += 1
+                if self.cache is not None:
+                    self.cache.put(digest, tuple(getattr(outcome, name) for name in _RENDERED_FIELDS))
+            yield outcome
+
+    def _returned(self, doc: Document) -> Rendered | tuple[int, str, str]:
+        _, _, future, index = self.sent.pop(doc.path)
+        return future.result()[index]
 
     def _open_pool(self) -> None:
         if (os.cpu_count() or 1) > 1:
             self.pool = ProcessPoolExecutor()
 
-    def _send(self, items: Sequence[tuple[Document, str]]) -> None:
+    def _send(self, items: Sequence[tuple[Document, bytes]]) -> None:
         """Send (document, body digest) pairs to the pool in chunks."""
         for start in range(0, len(items), CHUNK):
             chunk = items[start:start + CHUNK]
-            future = self.pool.submit(_render_chunk, [self._job(doc, digest) for doc, digest in chunk])
+            future = self.pool.submit(_render_chunk, [self._job(doc) for doc, _ in chunk])
             for index, (doc, _) in enumerate(chunk):
                 self.sent[doc.path] = (doc.body, doc.body_line, future, index)
 
-    def _job(self, doc: Document, digest: str) -> Job:
-        store = self.cache is not None and self.config.cache_write  # each job stores its own result
-        return (doc.body, doc.body_line, self.config.html, self.config.markdown.time_limit,
-                cache_file(self.cache, digest) if store else None)
+    def _job(self, doc: Document) -> Job:
+        return (doc.body, doc.body_line, self.config.html, self.config.markdown.time_limit)
 
 
 def _render_chunk(jobs: list[Job]) -> list[Rendered | tuple[int, str, str]]:
@@ -173,13 +193,8 @@ def _render_chunk(jobs: list[Job]) -> list[Rendered | tuple[int, str, str]]:
 
 
 def render_job(job: Job) -> Rendered | tuple[int, str, str]:
-    """Render one body and store it in the cache file named; return (file line, message, hint) instead when the
-    Markdown cannot be rendered."""
-    body, body_line, settings, time_limit, target = job
-    outcome = _render(body, body_line, settings, time_limit)
-    if target is not None and isinstance(outcome, Rendered):
-        _write_cache(target, outcome)
-    return outcome
+    """Render one body; return (file line, message, hint) instead when the Markdown cannot be rendered."""
+    return _render(*job)
 
 
 def _render(body: str, body_line: int, settings: HtmlConfig, time_limit: float) -> Rendered | tuple[int, str, str]:
@@ -292,46 +307,3 @@ def _keywords(prose: str, count: int = 12) -> list[str]:
                 word = word.rstrip("'-")  # it starts with a letter
             words[word] = words.get(word, 0) + times
     return [word for _, word in sorted([(-times, word) for word, times in words.items()])[:count]]
-
-
-def cache_file(cache: Path, digest: str) -> str:
-    """Return the body cache's file for a body digest (a text path: a Path costs more than the work it names)."""
-    return f"{cache}/{digest[:2]}/{digest}.json"
-
-
-def read_cache(cache: Path | None, digest: str) -> Rendered | None:
-    """Return the cached body for a digest, or None (no cache, no entry, or a damaged one)."""
-    if cache is None:
-        return None
-    try:
-        with open(cache_file(cache, digest), encoding="utf-8") as handle:
-            data = json.load(handle)
-        return Rendered(**data)
-    except (OSError, ValueError, TypeError):
-        return None
-
-
-def _write_cache(target: str, rendered: Rendered) -> None:
-    """Store a rendered body; a cache that cannot be written only costs speed."""
-    data = json.dumps({name: getattr(rendered, name) for name in _RENDERED_FIELDS}).encode()  # asdict(): slow
-    temp = f"{target}.{os.getpid()}.tmp"
-    try:
-        try:
-            _write_new(temp, data)
-        except FileNotFoundError:  # the first body in this folder
-            os.makedirs(os.path.dirname(target), exist_ok=True)
-            _write_new(temp, data)
-        os.replace(temp, target)
-    except OSError:
-        pass
-
-
-def _write_new(path: str, data: bytes) -> None:
-    """Write a file with the three system calls it takes (open() adds a few more, and a file object)."""
-    handle = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
-    try:
-        rest = memoryview(data)
-        while rest:
-            rest = rest[os.write(handle, rest):]
-    finally:
-        os.close(handle)
