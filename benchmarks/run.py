@@ -203,8 +203,8 @@ def report_size(articles: int, site: Path, results: dict[str, list[Run]], floors
         f"{median(warm, 'seconds'):8.2f} {median(edit, 'seconds'):8.2f} {peak:9.0f} {pages:>8,} "
         f"{cold_s / articles * 1000:9.2f} "
         f"{floor:8.2f} {ratio:6.2f}x",
-        f"{'':>7} cpu seconds: {cpu}; floors: {', '.join(f'{each / cores:.2f}' for each in floors)}; "
-        f"load average after: {load}",
+        f"{'':>7} cpu seconds: {cpu}; cold builds: {', '.join(f'{run.seconds:.2f}' for run in cold)} s, "
+        f"floors: {', '.join(f'{each / cores:.2f}' for each in floors)} s; load average after: {load}",
     ]
 
 
