@@ -24,7 +24,8 @@ def tree(folder: Path) -> dict[str, bytes]:
 
 def bodies_rendered(verbose_output: str) -> tuple[int, int]:
     """Read how many bodies a build rendered afresh, and of how many, from its --verbose report."""
-    found = re.search(r"^  markdown .*\((\d+) of (\d+) bodies rendered, the rest from the cache\)$", verbose_output, re.M)
+    found = re.search(r"^  markdown .*\((\d+) of (\d+) bodies rendered, the rest from the cache\)$", verbose_output,
+                      re.M)
     return int(found.group(1)), int(found.group(2))
 
 

@@ -8,10 +8,10 @@ in the body. Bodies with raw HTML keep every block processor, since `markdown="1
 neighbours are. Each renderer is then settled, as it never changes again: its registries are listed once
 (Python-Markdown sorts and copies a registry each time it loops over one), its block-level test remembers its
 answers, the block processors that search every block with an expression first look for a text the expression
-cannot match without (a '#' for a heading), and the inline processor hands back a run of text that holds none of
-the texts its patterns need (a '[' for a link) without trying each pattern on it, the table of contents reads
-the name of a heading of plain text from its text, and whitespace is normalised without a search for lines of
-spaces in a body that has none.
+cannot match without (a '#' for a heading), the inline processor hands back a run of text that holds none of the
+texts its patterns need (a '[' for a link) without trying each pattern on it, the table of contents reads the
+name of a heading of plain text from its text, and whitespace is normalised without a search for lines of spaces
+in a body that has none.
 tests/test_mdrender.py proves the output equal to the stock renderer's on every sample and on generated Markdown.
 """
 
