@@ -6,6 +6,7 @@ from pathlib import Path
 
 import jinja2
 import jinja2.sandbox
+import markupsafe
 import pytest
 
 from conftest import ROOT, write_site
@@ -136,3 +137,19 @@ def test_an_attribute_found_safe_still_has_its_format_method_sandboxed() -> None
     page = env.from_string("{{ plain.value }} {{ method.value(method) }}")
     with pytest.raises(jinja2.sandbox.SecurityError, match="access to attribute '__class__' of 'Holder' object is unsafe"):
         page.render(plain=Holder("text"), method=Holder("{0.__class__}".format))
+
+
+class _Html:
+    def __html__(self) -> str:
+        return "<b>safe</b>"
+
+
+@pytest.mark.parametrize("value", ["<script>alert('x') & \"y\"</script>", "plain", "", 7, None, 1.5, _Html(),
+                                   markupsafe.Markup("<i>kept</i>"), ["<a>"]])
+def test_templates_escape_every_value_as_markupsafe_does(value) -> None:
+    escaped = render._escape(value)
+    assert escaped == markupsafe.escape(value) and type(escaped) is markupsafe.Markup
+    env = jinja2.sandbox.SandboxedEnvironment(autoescape=True)
+    env.template_class = render._Template
+    assert env.from_string("{{ v }}|{{ v|e }}").render(v=value) == jinja2.Environment(autoescape=True).from_string(
+        "{{ v }}|{{ v|e }}").render(v=value)
