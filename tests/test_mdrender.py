@@ -25,8 +25,8 @@ EXAMPLES = int(os.environ.get("HEALTHSITE_FUZZ_EXAMPLES", "400"))
 # Pieces of every syntax a processor reacts to, and the look-alikes that must not fool the triggers.
 FRAGMENTS = [
     "\n", "\n\n", "\n\n\n", " ", "  ", "  \n", "\t", "\r", "\r\n", "    ", "word", "Two words.", "é", "#", "# ", "## ",
-    "### Heading", "Heading\n===", "Heading\n---", "---", "***", "- - -", "_  _  _", "___", "* *", "## A &amp; B", "## Sit <b>up</b>", "## Walk   daily  ",
-    "## Title [^1]", "> ", ">", ">> ", "- ", "* ", "+ ", "1. ", "1) ",
+    "### Heading", "Heading\n===", "Heading\n---", "---", "***", "- - -", "_  _  _", "___", "* *", "## A &amp; B",
+    "## Sit <b>up</b>", "## Walk   daily  ", "## Title [^1]", "> ", ">", ">> ", "- ", "* ", "+ ", "1. ", "1) ",
     "`", "``", "```", "```\ncode\n```", "~~~", "~~~python\nx = 1\n~~~", "*", "**", "_", "__", "**bold**", "_em_",
     "\\", "\\*", "\\[", "\\|", "[", "]", "(", ")", "!", "[a](b.md)", "[a](<b c>)", "![i](x.png)", "![alt][r]",
     "[r]", "[r][]", "[r]: https://example.org \"T\"", "<", "<b>", "</b>", "<http://example.org>",

@@ -62,11 +62,9 @@ def _resolve_packed(docs: Sequence[Document], config: SiteConfig, catalog: Catal
                            sorted(catalog.unpublished), sorted(catalog.files))))
     found: dict[str, tuple] = {}
     todo: dict[str, tuple[Document, bytes]] = {}
-    digests = []
+    digests = {doc.path: body_digest(key, doc) for doc in docs}
     for doc in docs:
-        digest = body_digest(key, doc)
-        digests.append(digest)
-        entry_key = key_of(digest, targets, doc.path, doc.source_path)
+        entry_key = key_of(digests[doc.path], targets, doc.path, doc.source_path)
         entry = pack.get(entry_key)
         if entry is not None:
             found[doc.slug] = entry
@@ -76,8 +74,8 @@ def _resolve_packed(docs: Sequence[Document], config: SiteConfig, catalog: Catal
     owned = jobs is None
     jobs = BodyJobs(config) if jobs is None else jobs
     try:
-        jobs.keep(digests)  # the rendered bodies of unchanged documents stay in the cache, asked for or not
-        for doc, rendered in _rendered([doc for doc, _ in todo.values()], config, diags, None, track, jobs):
+        jobs.keep(digests.values())  # the rendered bodies of unchanged documents stay in the cache, asked for or not
+        for doc, rendered in _rendered([doc for doc, _ in todo.values()], config, diags, None, track, jobs, digests):
             problems = Diagnostics()
             body = _resolve(doc, rendered, config, catalog, problems)
             found[doc.slug] = (body, tuple(problems.items), reads.digest(body))
@@ -126,9 +124,11 @@ def _render_all(docs: Sequence[Document], config: SiteConfig, diags: Diagnostics
 
 
 def _rendered(docs: Sequence[Document], config: SiteConfig, diags: Diagnostics, memo: BodyMemo | None = None,
-              track: Track = no_progress, jobs: BodyJobs | None = None) -> Iterator[tuple[Document, Rendered]]:
+              track: Track = no_progress, jobs: BodyJobs | None = None,
+              digests: Mapping[str, bytes] | None = None) -> Iterator[tuple[Document, Rendered]]:
     """Yield each document with its rendered body as soon as it is ready: those serve remembers or the cache holds
-    first, then the rest as they render (in a process pool when there are many)."""
+    first, then the rest as they render (in a process pool when there are many). `digests` holds the body digests
+    already made, by path."""
     owned = jobs is None
     jobs = BodyJobs(config) if jobs is None else jobs
     key = jobs.key
@@ -140,7 +140,7 @@ def _rendered(docs: Sequence[Document], config: SiteConfig, diags: Diagnostics, 
             if hit is not None and hit[2] == doc.body and hit[:2] == (key, doc.body_line):  # the same str: no compare
                 yield doc, hit[3]
                 continue
-            digest = body_digest(key, doc)
+            digest = digests[doc.path] if digests is not None else body_digest(key, doc)
             if jobs.started(doc):  # its result comes from the pool
                 todo.append((doc, digest))
                 continue
