@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from itertools import filterfalse
 
 WORDS_PER_MINUTE = 200
 
@@ -82,9 +83,47 @@ def _syllables_of(words: list[str]) -> int:
     return sum(map(_SYLLABLES.__getitem__, words))
 
 
+_LETTERS_AND_DIGITS = b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
+_ASCII_SPACE = b" \t\n\r\x0b\x0c\x1c\x1d\x1e\x1f"  # the ASCII characters `\s` (and str.split) take for space
+# For `prose_stats`, one byte per byte of UTF-8 text. Words: what `_WORD` may match kept, the rest a space.
+_WORD_BYTES = bytes(c if c in _LETTERS_AND_DIGITS or c in b"'.," else 32 for c in range(256))
+# Sentences: a word character 'a', an end mark '.', a space ' ', a newline, anything else '#'.
+_MARK_BYTES = bytes(ord("a") if c in _LETTERS_AND_DIGITS else ord(".") if c in b".!?" else c if c == 10
+                    else 32 if c in _ASCII_SPACE else ord("#") for c in range(256))
+_RARE = re.compile(r"[^\S\x00-\x7f]|[^\D\x00-\x7f]")  # a space or digit beyond ASCII: `\s` and `\d` take those
+
+
 def prose_stats(text: str) -> TextStats:
-    """Measure prose already stripped of markup by `plain_text`: a sentence is a run of words between ends, and
-    every line, list item and heading ends one."""
+    """Measure prose already stripped of markup by `plain_text`: its words are what `_WORD` finds, a sentence is a
+    run of words between `_SENTENCE_END`s (every line, list item and heading ends one).
+
+    Found with C string methods, twice as fast as the patterns: a word cannot hold a space or any character outside
+    `_WORD_BYTES`, so the text splits into pieces that are a whole word when all letters (most are); the others,
+    stripped of the '.' and ',' a word never starts or ends with, go to `_WORD`. Two words are in one sentence
+    unless what lies between them holds a newline or a '.', '!' or '?' before a space: each such place becomes a
+    newline, and the sentences are the runs of word characters those newlines leave.
+    """
+    if not text.isascii():
+        if _RARE.search(text):
+            return _prose_stats_by_pattern(text)
+        text = text.replace("’", "'")  # the same word for `_WORD`, and for `syllables`
+    data = text.encode()
+    pieces = data.translate(_WORD_BYTES).decode("ascii").split()
+    words = list(filter(str.isalpha, pieces))
+    if len(words) < len(pieces):
+        others = [piece.strip(".,") for piece in filterfalse(str.isalpha, pieces)]
+        words += filter(str.isalpha, others)
+        words += _WORD.findall(" ".join(filterfalse(str.isalpha, others)))
+    marks = data.translate(_MARK_BYTES).replace(b". ", b"\n").translate(None, b" .#")  # only 'a' and newlines
+    return TextStats(
+        words=len(words),
+        sentences=max(1, marks.count(b"a\n") + marks.endswith(b"a")),
+        syllables=_syllables_of(words),
+    )
+
+
+def _prose_stats_by_pattern(text: str) -> TextStats:
+    """`prose_stats` by the patterns themselves, for text with spaces or digits beyond ASCII."""
     tokens = _WORD_OR_END.findall(text)
     words = list(filter(None, tokens))
     runs = bytes(map(bool, tokens)).split(b"\0")  # one byte per token, 1 for a word: runs of 1s are sentences
