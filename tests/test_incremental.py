@@ -14,6 +14,7 @@ import healthsite.rendering
 from conftest import BUILD_EPOCH, run_healthsite
 from healthsite.livesite import LiveSite
 from healthsite.packcache import PackCache, saved_in_background
+from healthsite.pagecache import SITE_FILES, PageMemo, file_signature
 from healthsite.progress import Progress
 
 
@@ -72,6 +73,17 @@ def add_folder(site: Path) -> set[Path]:
     return {site / "content/legs/more", site / "content/legs/more/ankles.md"}
 
 
+def retitle_article(site: Path) -> set[Path]:
+    replace_in(site, "content/back/stretches.md", "title: Gentle stretches for a stiff back",
+               "title: Gentle stretches for a stiff lower back")  # its cards, breadcrumbs, feeds and meta data
+    return {site / "content/back/stretches.md"}
+
+
+def retitle_pillar(site: Path) -> set[Path]:
+    replace_in(site, "content/legs/index.md", "title: Legs and cramps", "title: Legs, feet and cramps")
+    return {site / "content/legs/index.md"}
+
+
 def move_folder(site: Path) -> set[Path]:
     (site / "content/legs/more").rename(site / "content/legs/extra")  # a folder's files send no events of their own
     return {site / "content/legs/more", site / "content/legs/extra"}
@@ -79,7 +91,8 @@ def move_folder(site: Path) -> set[Path]:
 
 # Each change, and how many bodies it must render afresh: the rest come from the cache.
 CHANGES: list[tuple[Callable[[Path], set[Path]], int]] = [
-    (edit_body, 1), (add_link, 1), (rename_article, 1), (delete_article, 0), (change_tags, 0), (add_folder, 1), (move_folder, 0)]
+    (edit_body, 1), (add_link, 1), (rename_article, 1), (delete_article, 0), (change_tags, 0), (add_folder, 1),
+    (retitle_article, 0), (retitle_pillar, 0), (move_folder, 0)]
 
 
 def test_warm_builds_write_the_same_bytes_as_cold_builds_after_every_kind_of_change(copy_site, tmp_path):
@@ -274,3 +287,28 @@ def test_packs_put_off_by_a_build_that_stopped_early_are_saved_too(tmp_path):
     pack.put(b"\x04four", "d")
     pack.save()  # outside a build's block: saved at once
     assert PackCache(tmp_path, "kind").get(b"\x04four") == "d"
+
+
+def pages_rendered(verbose_output: str) -> tuple[int, int]:
+    """Read how many HTML pages a build rendered, and of how many, from its --verbose report."""
+    found = re.search(r"^  render and write .*\((\d+) of (\d+) HTML pages rendered, the rest linked\)$",
+                      verbose_output, re.M)
+    return int(found.group(1)), int(found.group(2))
+
+
+def test_after_an_edit_the_page_memo_holds_the_signature_of_every_file_it_kept_or_wrote(copy_site):
+    site = copy_site("full")
+    first = run_healthsite("build", "--verbose", cwd=site)
+    assert first.code == 0, first.err
+    rendered, planned = pages_rendered(first.out)
+    assert rendered == planned > 10
+    edit_body(site)
+    edited = run_healthsite("build", "--verbose", cwd=site)
+    assert pages_rendered(edited.out) == (1, planned)  # the pages listing it read its summary, which is the same
+    memo = PageMemo.load(site / ".healthsite-cache", site / "public")
+    pages = [path for path in memo.entries if path != SITE_FILES]
+    assert len(pages) > planned
+    for path in pages:  # kept entries were carried over unread: they must still describe the files on disk
+        assert memo.entries[path][2] == file_signature(site / "public" / path), path
+    again = run_healthsite("build", "--verbose", cwd=site)
+    assert pages_rendered(again.out) == (0, planned)

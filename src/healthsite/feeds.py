@@ -10,7 +10,8 @@ from datetime import date
 from urllib.parse import urljoin
 from xml.sax.saxutils import escape
 
-from .meta import absolute, lastmod, pillar_of
+from .meta import absolute, pillar_of
+from .model import lastmod
 from .relate import Site
 
 ATOM = "http://www.w3.org/2005/Atom"
@@ -40,13 +41,13 @@ def robots(site: Site) -> str:
 
 def sitemap(site: Site) -> str:
     """List every page worth indexing with the day it last changed."""
-    catalog = site.catalog
-    newest = max((lastmod(doc) for doc in catalog.docs.values()), default=None)
+    catalog, summaries = site.catalog, site.summaries  # not whole documents: an edit to a body changes no date
+    newest = max((summary.lastmod for summary in summaries.values()), default=None)
     entries: list[tuple[str, date | None]] = [("/", newest)]
-    entries += [(catalog.urls[slug], lastmod(doc)) for slug, doc in catalog.docs.items()]
+    entries += [(catalog.urls[slug], summary.lastmod) for slug, summary in summaries.items()]
     entries.append(("/tags/", newest))
     for tag, slugs in catalog.tags.items():
-        entries.append((f"/tags/{tag}/", max(lastmod(catalog.docs[s]) for s in slugs)))
+        entries.append((f"/tags/{tag}/", max(summaries[s].lastmod for s in slugs)))
     # Written as text, not built with ElementTree: the same bytes as _xml() gives, in a tenth of the time, which
     # counts on a large site where any edit rewrites the sitemap.
     base_path, host = site.config.base_path, site.config.absolute_url
@@ -64,10 +65,10 @@ def atom_feed(site: Site, pillar: str | None) -> str:
     config, catalog = site.config, site.catalog
     slugs = [s for s in catalog.articles if pillar is None or pillar_of(site, s) == pillar][:FEED_ENTRIES]
     page_path = "/" if pillar is None else catalog.urls[pillar]
-    title = config.title if pillar is None else f"{catalog.docs[pillar].title} | {config.title}"
-    subtitle = config.description if pillar is None else catalog.docs[pillar].description
+    title = config.title if pillar is None else f"{site.summaries[pillar].title} | {config.title}"
+    subtitle = config.description if pillar is None else site.summaries[pillar].description
     feed = ET.Element("feed", {"xmlns": ATOM, XML_LANG: config.language})
-    days = [lastmod(catalog.docs[s]) for s in slugs] or [lastmod(d) for d in catalog.docs.values()] or [date(1970, 1, 1)]
+    days = [site.summaries[s].lastmod for s in slugs or site.summaries] or [date(1970, 1, 1)]
     _text(feed, "id", _id(site, page_path))
     _text(feed, "title", title)
     if subtitle:

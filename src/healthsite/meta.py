@@ -6,14 +6,12 @@ import functools
 import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
 from markupsafe import Markup
 
 from .config import SiteConfig
-from .model import Document
 from .relate import Site
 
 # schema.org type of each page kind; articles are the health content a reader acts on.
@@ -56,11 +54,6 @@ def _origin(base_url: str) -> str:
     return f"{parts.scheme}://{parts.netloc}"
 
 
-def lastmod(doc: Document) -> date:
-    """Return the last day the document changed: reviewed, updated or published, whichever is latest."""
-    return max(d for d in (doc.published, doc.updated, doc.reviewed) if d is not None)
-
-
 def pillar_of(site: Site, slug: str) -> str:
     return site.catalog.urls[slug].split("/")[1]
 
@@ -76,12 +69,12 @@ def head_meta(site: Site, context: Mapping[str, Any]) -> HeadMeta:
         properties.insert(3, ("og:url", url))
     feeds = [FeedLink(config.title, config.base_path + "feed.xml")]
     if doc is not None and doc.kind in ("article", "pillar"):
-        pillar = site.catalog.docs[pillar_of(site, doc.slug)]
-        feeds.append(FeedLink(f"{pillar.title} | {config.title}", config.base_path + f"{pillar.slug}/feed.xml"))
+        pillar = pillar_of(site, doc.slug)  # what a page shows of another document is in its summary
+        feeds.append(FeedLink(f"{site.summaries[pillar].title} | {config.title}", config.base_path + f"{pillar}/feed.xml"))
     if doc is not None and doc.kind == "article":
         properties += [("article:published_time", doc.published.isoformat()),
                        ("article:modified_time", (doc.updated or doc.published).isoformat()),
-                       ("article:section", site.catalog.docs[pillar_of(site, doc.slug)].title)]
+                       ("article:section", site.summaries[pillar_of(site, doc.slug)].title)]
         properties += [("article:tag", tag.title) for tag in context.get("tags", ())]
     names = (("twitter:card", "summary"), ("twitter:title", page["title"]), ("twitter:description", page["description"]))
     graph = [_main_node(site, context, url), _breadcrumb_list(config, context, url)]
@@ -116,11 +109,12 @@ def _main_node(site: Site, context: Mapping[str, Any], url: str) -> dict:
     if doc.sources:
         node["citation"] = [_citation(source) for source in doc.sources]
     if doc.kind == "article":
-        pillar = site.catalog.docs[pillar_of(site, doc.slug)]
-        pillar_url = absolute(config, config.base_path + site.catalog.urls[pillar.slug].lstrip("/"))
-        labels = [tag.title for tag in context.get("tags", ())] or [pillar.title]
+        pillar = pillar_of(site, doc.slug)
+        pillar_url = absolute(config, config.base_path + site.catalog.urls[pillar].lstrip("/"))
+        pillar_title = site.summaries[pillar].title
+        labels = [tag.title for tag in context.get("tags", ())] or [pillar_title]
         node["about"] = [{"@type": "Thing", "name": label} for label in labels]
-        node["isPartOf"] = {"@type": "CollectionPage", "@id": pillar_url, "url": pillar_url, "name": pillar.title,
+        node["isPartOf"] = {"@type": "CollectionPage", "@id": pillar_url, "url": pillar_url, "name": pillar_title,
                             "isPartOf": _website(config)}
     return node
 

@@ -50,6 +50,24 @@ class Document:
         return self.key_lines.get(key, 1)
 
 
+def lastmod(doc: Document) -> date:
+    """Return the last day the document changed: reviewed, updated or published, whichever is latest."""
+    return max(d for d in (doc.published, doc.updated, doc.reviewed) if d is not None)
+
+
+@dataclass(frozen=True, slots=True)
+class Summary:
+    """What a page shows of a document it lists or names (a card, a breadcrumb, a sitemap entry). Pages read these
+    instead of whole documents, so an edit to an article's text renders the pages listing it again only when its
+    summary changes, not on every change to its body."""
+
+    kind: Kind
+    title: str
+    description: str
+    minutes: int  # reading time
+    lastmod: date  # the last day it changed: reviewed, updated or published
+
+
 @dataclass(frozen=True, slots=True)
 class Link:
     """An internal link found in a body: which article it points to and where it was written."""

@@ -17,7 +17,7 @@ import multiprocessing
 import os
 import pickle
 import queue
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Set
 from pathlib import Path
 from typing import Any
 
@@ -73,12 +73,17 @@ class PageMemo:
                 gc.enable()
         return cls(file, {})
 
-    def save(self, out: Path, keys: Mapping[str, tuple[bytes, Deps, bytes]], changed: bool = True) -> None:
-        """Remember each page written into `out` with the signature and hash of its file."""
+    def save(self, out: Path, keys: Mapping[str, tuple[bytes, Deps, bytes]], changed: bool = True,
+             kept: Set[str] = frozenset()) -> None:
+        """Remember each page written into `out` with the signature and hash of its file; the entries of the pages
+        in `kept` (linked from the last build's file, untouched) stay as they are."""
         if not changed and keys.keys() == self.entries.keys():
             return  # every page was linked from the last build, untouched: the memo on disk is already this
         entries, shared = {}, {}
         for path, (key, deps, content) in keys.items():
+            if path in kept:
+                entries[path] = self.entries[path]  # the same file (a link to it): no need to look at it again
+                continue
             signature = file_signature(out / path) if path != SITE_FILES else None
             if signature is not None or path == SITE_FILES:
                 deps = tuple(map(shared.setdefault, deps, deps))  # one object per read: pickled once, loaded once
@@ -130,11 +135,14 @@ class PageRenderer:
         self.digests = _Digests(self._digest_of)  # (field, key) -> hash of its value, each made once per build
         self.keys: dict[str, tuple[bytes, Deps, bytes]] = {}  # this build's pages: path -> (key, reads, text hash)
         self.changed = False  # whether any page was rendered, or reused from a file that was not last build's
+        self.kept: set[str] = set()  # pages (and SITE_FILES) whose memo entry holds as it is: their file is unchanged
+        self.planned = self.rendered = 0  # HTML pages of the site; those rendered, not linked from the last build
 
     def pages(self, diags: Diagnostics) -> Iterator[tuple[str, str | Path]]:
         """Yield (output path, text or last build's file to link) for every page, then the feeds and sitemap."""
         todo = []
         for out, template, context in render.plan_pages(self.site, self.views):
+            self.planned += 1
             reused = self._reuse(out)
             if reused is not None:
                 yield out, reused
@@ -146,6 +154,7 @@ class PageRenderer:
                                                                           item.message, item.hint)
             if text is not None:
                 self.changed = True
+                self.rendered += 1
                 self.keys[out] = (self._key(deps), deps, hashlib.sha256(text.encode("utf-8")).digest())
                 yield out, text
         yield from self._site_files()
@@ -160,6 +169,7 @@ class PageRenderer:
             reused = [(path, self._reuse(path)) for path in group[3]]
             if all(file is not None for _, file in reused):
                 self.keys[SITE_FILES] = group[:2] + (group[3],)
+                self.kept.add(SITE_FILES)
                 yield from reused
                 return
         self.reads.clear()
@@ -185,6 +195,8 @@ class PageRenderer:
             if _content_digest(file) != content:
                 return None  # gone or changed; a copy restored from elsewhere (CI's cache) is checked by its bytes
             self.changed = True
+        else:
+            self.kept.add(out)
         self.keys[out] = (key, deps, content)
         return file
 

@@ -37,7 +37,12 @@ class TextStats:
     @property
     def minutes(self) -> int:
         """Return the reading time in whole minutes, at least one."""
-        return max(1, round(self.words / WORDS_PER_MINUTE))
+        return reading_minutes(self.words)
+
+
+def reading_minutes(words: int) -> int:
+    """Return the reading time of so many words in whole minutes, at least one."""
+    return max(1, round(words / WORDS_PER_MINUTE))
 
 
 def plain_text(markdown_source: str) -> str:

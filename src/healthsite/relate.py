@@ -14,7 +14,8 @@ from dataclasses import dataclass
 from .rendering import STOPWORDS
 from .catalog import Catalog
 from .config import RelatedConfig, SiteConfig
-from .model import Body
+from .model import Body, Summary, lastmod
+from .readability import reading_minutes
 from .packcache import PackCache, key_of
 
 WINDOW = 12  # neighbours taken on each side in a long posting list: bounds candidates, keeps the build linear
@@ -30,6 +31,7 @@ class Site:
     related: Mapping[str, tuple[str, ...]]  # article -> related articles, pinned first
     backlinks: Mapping[str, tuple[str, ...]]  # document -> documents linking to it
     pillar_neighbours: Mapping[str, tuple[str, ...]]  # pillar -> articles of other pillars sharing its tags
+    summaries: Mapping[str, Summary]  # document -> what lists and links show of it, in the catalog's order
 
 
 def relate(config: SiteConfig, catalog: Catalog, bodies: Mapping[str, Body], cache: PackCache | None = None) -> Site:
@@ -40,7 +42,18 @@ def relate(config: SiteConfig, catalog: Catalog, bodies: Mapping[str, Body], cac
         related=_remembered_related(catalog, bodies, config.related, cache),
         backlinks=backlinks(bodies),
         pillar_neighbours=pillar_neighbours(catalog),
+        summaries=summaries(catalog, bodies),
     )
+
+
+def summaries(catalog: Catalog, bodies: Mapping[str, Body]) -> dict[str, Summary]:
+    """Summarise every published document for the pages that list it."""
+    result = {}
+    for slug, doc in catalog.docs.items():
+        body = bodies.get(slug)
+        result[slug] = Summary(doc.kind, doc.title, doc.description, reading_minutes(body.words if body else 0),
+                               lastmod(doc))
+    return result
 
 
 def _remembered_related(catalog: Catalog, bodies: Mapping[str, Body], settings: RelatedConfig,

@@ -9,7 +9,7 @@ from dataclasses import asdict, dataclass
 
 from .check import reading_grade
 from .review import review_status
-from .readability import WORDS_PER_MINUTE
+from .readability import reading_minutes
 from .relate import Site
 
 
@@ -44,7 +44,7 @@ def article_rows(site: Site) -> list[ArticleRow]:
         review = "awaiting review" if status.due is None else f"{status.state} (due {status.due.isoformat()})"
         rows.append(ArticleRow(
             path=doc.path, words=words, grade=reading_grade(site, slug),
-            minutes=max(1, round(words / WORDS_PER_MINUTE)), sources=len(doc.sources),
+            minutes=reading_minutes(words), sources=len(doc.sources),
             inbound=len([s for s in site.backlinks.get(slug, ()) if s != slug]),
             outbound=len({link.target for link in body.links if link.target != slug}) if body else 0,
             review=review,

@@ -10,7 +10,7 @@ from markupsafe import Markup
 
 from .assets import Assets
 from .model import Document
-from .readability import WORDS_PER_MINUTE
+from .readability import reading_minutes
 from .relate import Site
 from .review import review_status
 
@@ -80,21 +80,18 @@ class Views:
     def path(self, site_path: str) -> str:
         return self.base + site_path.lstrip("/")
 
-    def minutes(self, slug: str) -> int:
-        body = self.site.bodies.get(slug)
-        return max(1, round(body.words / WORDS_PER_MINUTE)) if body else 1
-
     def pillar_of(self, slug: str) -> str:
         return self.catalog.urls[slug].split("/")[1]
 
     def card(self, slug: str) -> Card:
-        doc = self.catalog.docs[slug]
-        pillar = self.pillar_of(slug)
-        pillar_title = self.catalog.docs[pillar].title if doc.kind == "article" else ""
-        return Card(doc.title, doc.description, self.url(slug), self.minutes(slug), pillar_title)
+        """Return a document's card, made from summaries: the pages that list a document read no more of it."""
+        summaries = self.site.summaries
+        summary = summaries[slug]
+        pillar_title = summaries[self.pillar_of(slug)].title if summary.kind == "article" else ""
+        return Card(summary.title, summary.description, self.url(slug), summary.minutes, pillar_title)
 
     def cards(self, slugs: Sequence[str]) -> list[Card]:
-        return [self.card(s) for s in slugs if s in self.catalog.docs]
+        return [self.card(s) for s in slugs if s in self.site.summaries]
 
     def tag_label(self, tag: str) -> str:
         return self.site.config.tags.get(tag, tag.replace("-", " ").capitalize())
@@ -110,7 +107,7 @@ class Views:
         crumbs = [Crumb("Home", self.base)]
         if doc.kind == "article":
             pillar = self.pillar_of(slug)
-            crumbs.append(Crumb(self.catalog.docs[pillar].title, self.url(pillar)))
+            crumbs.append(Crumb(self.site.summaries[pillar].title, self.url(pillar)))
         crumbs.append(Crumb(doc.title, self.url(slug)))
         return crumbs
 
@@ -124,14 +121,14 @@ class Views:
             doc=doc,
             body=Markup(body.html if body else ""),
             toc=headings if len(headings) >= TOC_MIN_HEADINGS else [],
-            minutes=self.minutes(slug),
+            minutes=reading_minutes(body.words if body else 0),
             words=body.words if body else 0,
             review=self.review(doc),
             author=doc.author or self.site.config.author,
             tags=[Crumb(self.tag_label(t), self.path(f"/tags/{t}/")) for t in doc.tags],
             breadcrumbs=self.breadcrumbs(slug),
             related=self.cards(self.site.related.get(slug, ())),
-            backlinks=self.cards([s for s in self.site.backlinks.get(slug, ()) if self.catalog.docs[s].kind == "article"]),
+            backlinks=self.cards([s for s in self.site.backlinks.get(slug, ()) if self.site.summaries[s].kind == "article"]),
         )
         if doc.kind == "pillar":
             context["articles"] = self.cards(self.catalog.pillar_articles.get(slug, ()))
@@ -173,8 +170,9 @@ class Views:
                     pillars=self.pillar_cards(), breadcrumbs=[])
 
     def redirect(self, slug: str) -> dict:
-        doc = self.catalog.docs[slug]
-        return dict(page=self._page("redirect", doc.title, doc.description, self.url(slug)), target=self.url(slug))
+        summary = self.site.summaries[slug]
+        return dict(page=self._page("redirect", summary.title, summary.description, self.url(slug)),
+                    target=self.url(slug))
 
     def _page(self, kind: str, title: str, description: str, url: str, draft: bool = False) -> dict:
         canonical = self.site.config.absolute_url
