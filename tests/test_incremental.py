@@ -10,11 +10,15 @@ from pathlib import Path
 
 import pytest
 
+import healthsite.relate
 import healthsite.rendering
 from conftest import BUILD_EPOCH, run_healthsite
+from healthsite.config import load_config
+from healthsite.diagnostics import Diagnostics
 from healthsite.livesite import LiveSite
 from healthsite.packcache import PackCache, saved_in_background
 from healthsite.pagecache import SITE_FILES, PageMemo, file_signature
+from healthsite.pipeline import load_site
 from healthsite.progress import Progress
 
 
@@ -312,3 +316,18 @@ def test_after_an_edit_the_page_memo_holds_the_signature_of_every_file_it_kept_o
         assert memo.entries[path][2] == file_signature(site / "public" / path), path
     again = run_healthsite("build", "--verbose", cwd=site)
     assert pages_rendered(again.out) == (0, planned)
+
+
+def test_the_first_warm_build_after_a_cold_one_takes_related_articles_from_the_cache(copy_site, monkeypatch):
+    site = copy_site("full")
+    assert run_healthsite("build", cwd=site).code == 0  # cold: related articles ranked and kept in the cache
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", BUILD_EPOCH)
+
+    def ranked_again(*args):
+        raise AssertionError("related articles were ranked again although nothing changed")
+
+    monkeypatch.setattr(healthsite.relate, "related_articles", ranked_again)
+    diags = Diagnostics()
+    loaded = load_site(load_config(site / "site.yaml", diags), diags)  # its bodies come from the cache this time
+    assert loaded is not None and not diags.errors
+    assert any(loaded.related.values())

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import heapq
 import math
-import pickle
 import re
 from bisect import bisect_left
 from collections import Counter, defaultdict
@@ -64,7 +63,7 @@ def _remembered_related(catalog: Catalog, bodies: Mapping[str, Body], settings: 
     docs = catalog.docs
     inputs = (settings, catalog.articles, [(docs[s].title, docs[s].tags, docs[s].related, catalog.urls[s],
                                             bodies[s].keywords if s in bodies else ()) for s in catalog.articles])
-    key = key_of(pickle.dumps(inputs, protocol=5))
+    key = key_of(repr(inputs))  # not pickle's bytes: they tell equal strings apart by whether they are one object
     related = cache.get(key)
     if related is None:
         related = related_articles(catalog, bodies, settings)
