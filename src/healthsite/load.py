@@ -17,9 +17,16 @@ from .yamlsource import parse_mapping
 MAX_FILE_BYTES = 20 * 1024 * 1024
 
 
-def load_documents(config: SiteConfig, diags: Diagnostics, jobs: BodyJobs | None = None) -> list[Document]:
-    """Read, split and validate every `*.md` file under the content folder, in path order; hand each file read
-    from disk to `jobs`, which starts rendering its body while the rest load."""
+def content_listing(config: SiteConfig) -> list[Path]:
+    """List everything under the content folder in path order, for `load_documents` and `list_content_files`
+    to share: listing a large folder and sorting its paths takes as long as reading a thousand articles."""
+    return sorted(config.content_path.rglob("*")) if config.content_path.is_dir() else []
+
+
+def load_documents(config: SiteConfig, diags: Diagnostics, jobs: BodyJobs | None = None,
+                   listing: list[Path] | None = None) -> list[Document]:
+    """Read, split and validate every `*.md` file under the content folder (of `listing` when given), in path
+    order; hand each file read from disk to `jobs`, which starts rendering its body while the rest load."""
     content = config.content_path
     if not content.is_dir():
         diags.error("content-missing", _shown(content, config), None, "the content folder does not exist",
@@ -29,7 +36,8 @@ def load_documents(config: SiteConfig, diags: Diagnostics, jobs: BodyJobs | None
     cache = PackCache(config.cache_path, "documents", config.cache_write) if config.cache else None
     settings = _settings_key(config)
     folders: dict[Path, str | None] = {}
-    for file in sorted(content.rglob("*.md")):
+    files = sorted(content.rglob("*.md")) if listing is None else [p for p in listing if p.name.endswith(".md")]
+    for file in files:
         if any(part.startswith(".") for part in file.relative_to(content).parts):
             continue
         if cache is None:
@@ -86,7 +94,8 @@ def _cached_document(file: Path, config: SiteConfig, diags: Diagnostics, cache: 
     return found[2]
 
 
-def list_content_files(config: SiteConfig, diags: Diagnostics | None = None) -> frozenset[str]:
+def list_content_files(config: SiteConfig, diags: Diagnostics | None = None,
+                       listing: list[Path] | None = None) -> frozenset[str]:
     """List the content folder's other files (images, PDFs) that articles may link to, leaving out (and reporting
     to `diags`) any that could run script in a reader's browser: pages, code, scripted SVG."""
     content = config.content_path
@@ -94,7 +103,7 @@ def list_content_files(config: SiteConfig, diags: Diagnostics | None = None) -> 
         return frozenset()
     files = set()
     report = diags if diags is not None else Diagnostics()
-    for file in sorted(content.rglob("*")):
+    for file in content_listing(config) if listing is None else listing:
         if file.suffix == ".md":  # first, as it needs no call to the file system: most files are articles
             continue
         name = file.relative_to(content).as_posix()

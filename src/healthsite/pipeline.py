@@ -17,7 +17,7 @@ from .catalog import build_catalog
 from .check import check_site
 from .config import SiteConfig
 from .diagnostics import Diagnostics
-from .load import list_content_files, load_documents
+from .load import content_listing, list_content_files, load_documents
 from .progress import no_progress
 from .rendering import BodyJobs
 from .relate import Site, relate
@@ -54,8 +54,9 @@ def load_site(config: SiteConfig, diags: Diagnostics, timings: Timings | None = 
     timings = timings or Timings()
     with BodyJobs(config) as jobs:  # bodies start rendering, in a pool when many, as their files are read
         with timings.stage("load"):
-            docs = load_documents(config, diags, jobs)
-            files = list_content_files(config, diags)
+            listing = content_listing(config)
+            docs = load_documents(config, diags, jobs, listing)
+            files = list_content_files(config, diags, listing)
         if diags.errors:
             return None
         with timings.stage("catalog"):
