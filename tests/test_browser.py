@@ -70,12 +70,14 @@ def page_types(bundled_site: Path) -> dict[str, str]:
     long_article = next(p for p in articles if 'class="toc"' in p.read_text(encoding="utf-8")
                         and 'admonition warning' in p.read_text(encoding="utf-8") and "tags" not in p.parts)
     tag = sorted(public.glob("tags/*/index.html"))[0]
+    further = sorted(public.glob("tags/*/page/2/index.html"))[0]  # site.yaml's lists.per_page splits a long tag
     return {
         "home": "/",
         "pillar": pillar,
         "article": "/" + long_article.parent.relative_to(public).as_posix() + "/",
         "tag": "/" + tag.parent.relative_to(public).as_posix() + "/",
         "tag-index": "/tags/",
+        "tag-page-2": "/" + further.parent.relative_to(public).as_posix() + "/",
         "404": "/404.html",
         "search": "/search/?q=cramps",
     }
@@ -126,6 +128,26 @@ def test_reader_clicks_home_to_pillar_to_article_to_related_and_back_by_breadcru
     assert page.locator(f'main .card-title a:text-is("{related_title}")').count() == 1
     page.locator(".breadcrumbs a", has_text="Home").click()
     assert page.url == site_url + "/"
+    assert not watch.problems
+
+
+def test_reader_on_a_phone_pages_through_a_long_topic_and_back(site_url, open_page, page_types) -> None:
+    page, watch = open_page(width=PHONE)
+    second = page_types["tag-page-2"]
+    page.goto(site_url + second.removesuffix("page/2/"))
+    first_titles = page.locator("main .card-title a").all_inner_texts()
+    assert len(first_titles) == 12  # site.yaml's lists.per_page
+    next_link = page.get_by_role("link", name="Next page")
+    box = next_link.bounding_box()
+    assert box is not None and box["height"] >= 44 and box["width"] >= 44  # a touch target
+    next_link.click()
+    assert page.url == site_url + second
+    assert re.fullmatch(r"Articles about .+, page 2 of \d+", page.locator("h1").inner_text())
+    assert page.get_by_role("link", name="Page 2", exact=True).get_attribute("aria-current") == "page"
+    second_titles = page.locator("main .card-title a").all_inner_texts()
+    assert second_titles and not set(second_titles) & set(first_titles)
+    page.get_by_role("link", name="Previous page").click()
+    assert page.url == site_url + second.removesuffix("page/2/")
     assert not watch.problems
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import sys
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
@@ -62,6 +63,20 @@ def test_every_article_pillar_and_tag_page_of_2000_articles_is_written(big_site)
     assert [tag for tag in tags if not (public / "tags" / tag / "index.html").is_file()] == []
     for name in ("index.html", "404.html", "tags/index.html", "sitemap.xml", "feed.xml", "robots.txt"):
         assert (public / name).is_file(), name
+
+
+def test_each_pillar_lists_every_one_of_its_articles_once_across_its_pages(big_site):
+    public = big_site / "public"
+    for pillar in PILLARS:
+        expected = sorted(f"/{p}/{slug}/" for p, slug in articles_of(big_site) if p == pillar)
+        pages = [public / pillar / "index.html", *sorted((public / pillar / "page").glob("*/index.html"),
+                                                         key=lambda path: int(path.parent.name))]
+        assert len(pages) == -(-len(expected) // 24)  # lists.per_page's default
+        listed = []
+        for page in pages:
+            html = page.read_text(encoding="utf-8").split('id="neighbours-heading"')[0]
+            listed += re.findall(r'<h[23] class="card-title"><a href="(/[^"]+)">', html)
+        assert sorted(listed) == expected and len(set(listed)) == len(listed)
 
 
 def test_every_internal_link_in_every_page_leads_to_a_written_file(big_site):

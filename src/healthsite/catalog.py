@@ -139,9 +139,10 @@ def _check_urls(by_slug: dict[str, Document], urls: dict[str, str], diags: Diagn
             continue
         owners[url.lower()] = doc.path
     aliases: dict[str, str] = {}
+    listed = {urls[d.slug].lower() for d in by_slug.values() if d.kind == "pillar" and d.slug in urls}
     for doc in sorted(by_slug.values(), key=lambda d: d.path):
         for index, alias in enumerate(doc.aliases):
-            if owner := owners.get(alias.lower()) or _reserved(alias):
+            if owner := owners.get(alias.lower()) or _reserved(alias) or _list_page(alias, listed):
                 diags.error("alias-duplicate", doc.path, doc.key_lines.get(f"aliases[{index}]", doc.line_of("aliases")),
                             f"alias {alias} is already the address of {owner}", hint="Remove the alias or change it")
                 continue
@@ -157,6 +158,12 @@ def _check_files(config: SiteConfig, files: frozenset[str], diags: Diagnostics) 
         diags.error("url-duplicate", f"{config.content_dir}/{name}", None,
                     f"the address /{name} is already taken by {_reserved('/' + name)}", hint="Move or rename the file")
     return files - clashing
+
+
+def _list_page(path: str, pillar_urls: set[str]) -> str:
+    """Name the pillar list page at a site path ('/circulation/page/2/'), or return ''."""
+    head, _, number = path.lower().rstrip("/").rpartition("/page/")
+    return f"page {number} of the list of {head}/" if number.isdigit() and head + "/" in pillar_urls else ""
 
 
 def _reserved(path: str) -> str:

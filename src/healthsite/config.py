@@ -50,6 +50,12 @@ class ReadabilityConfig:
 
 
 @dataclass(frozen=True, slots=True)
+class ListsConfig:
+    per_page: int = 24
+    """Articles on each page of a tag's or a pillar's list; the rest go on pages 2, 3 and so on. 0: all on one."""
+
+
+@dataclass(frozen=True, slots=True)
 class HtmlConfig:
     extra_tags: tuple[str, ...] = ()
     """HTML elements allowed in Markdown beyond the safe default list."""
@@ -81,6 +87,7 @@ class SiteConfig:
     review: ReviewConfig = ReviewConfig()
     related: RelatedConfig = RelatedConfig()
     readability: ReadabilityConfig = ReadabilityConfig()
+    lists: ListsConfig = ListsConfig()
     html: HtmlConfig = HtmlConfig()
     markdown: MarkdownConfig = MarkdownConfig()
     tags: Mapping[str, str] = field(default_factory=dict)
@@ -126,8 +133,9 @@ class SiteConfig:
         return tuple(dict.fromkeys([self.root, THEME_DIR]))
 
 
-_SECTIONS = {"review": ReviewConfig, "related": RelatedConfig, "readability": ReadabilityConfig, "html": HtmlConfig,
-             "markdown": MarkdownConfig}
+_SECTIONS = {"review": ReviewConfig, "related": RelatedConfig, "readability": ReadabilityConfig, "lists": ListsConfig,
+             "html": HtmlConfig, "markdown": MarkdownConfig}
+_LEAST = {"lists.per_page": (0, "Use 0 to list every article on one page")}  # setting -> (least value, hint)
 _SCALARS = {"title": str, "description": str, "base_url": str, "language": str, "author": str,
             "content_dir": str, "out_dir": str, "search": bool}
 _MAPPINGS = ("tags", "tag_aliases", "checks")
@@ -220,8 +228,12 @@ def _check_section(key: str, value: Any, lines: dict[str, int], path: str, diags
             continue
         expected = type(fields[name].default) if fields[name].default is not dataclasses.MISSING else dict
         converted = _convert(item, expected)
+        least, hint = _LEAST.get(f"{key}.{name}", (None, None))
         if converted is None:
             diags.error("config-type", path, line, f"'{key}.{name}' must be {_type_name(expected)}")
+        elif least is not None and converted < least:
+            diags.error("config-type", path, line, f"'{key}.{name}' must be {least} or more, not {converted}",
+                        hint=hint)
         else:
             kwargs[name] = converted
     return cls(**kwargs)

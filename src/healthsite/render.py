@@ -112,10 +112,17 @@ def plan_pages(site: Site, views: Views) -> Iterator[tuple[str, str, Callable[[]
     yield "tags/index.html", "tags.html", views.tags
     if site.config.search:
         yield "search/index.html", "search.html", views.search
-    for tag in catalog.tags:
+    for tag, slugs in catalog.tags.items():
         yield f"tags/{tag}/index.html", "tag.html", lambda tag=tag: views.tag(tag)
+        for number in range(2, views.page_count(len(slugs)) + 1):
+            yield f"tags/{tag}/page/{number}/index.html", "list.html", lambda tag=tag, n=number: views.tag(tag, n)
     for slug, doc in catalog.docs.items():
-        yield catalog.urls[slug].strip("/") + "/index.html", f"{doc.kind}.html", lambda slug=slug: views.document(slug)
+        folder = catalog.urls[slug].strip("/")
+        yield folder + "/index.html", f"{doc.kind}.html", lambda slug=slug: views.document(slug)
+        if doc.kind == "pillar":
+            for number in range(2, views.page_count(len(catalog.pillar_articles.get(slug, ()))) + 1):
+                yield (f"{folder}/page/{number}/index.html", "list.html",
+                       lambda slug=slug, n=number: views.pillar_list(slug, n))
     for alias, slug in sorted(catalog.aliases.items()):
         yield alias.strip("/") + "/index.html", "redirect.html", lambda slug=slug: views.redirect(slug)
 

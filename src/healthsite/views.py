@@ -33,6 +33,21 @@ class Card:
 
 
 @dataclass(frozen=True, slots=True)
+class Pager:
+    """Where one page of a long list of articles stands: page 2 of 46 shows articles 25 to 48 of 1,100."""
+
+    number: int
+    count: int
+    total: int
+    first: int
+    last: int
+    prev: str | None
+    next: str | None
+    links: tuple[Crumb | None, ...]
+    """Numbered links (the first, the last and the two either side of this one); None where numbers are skipped."""
+
+
+@dataclass(frozen=True, slots=True)
 class Review:
     reviewed: date | None
     reviewer: str | None
@@ -93,6 +108,21 @@ class Views:
     def cards(self, slugs: Sequence[str]) -> list[Card]:
         return [self.card(s) for s in slugs if s in self.site.summaries]
 
+    def page_count(self, total: int) -> int:
+        return page_count(total, self.site.config.lists.per_page)
+
+    def paged(self, slugs: Sequence[str], url: str, number: int) -> tuple[list[Card], Pager]:
+        """Return the cards of page `number` of a list whose first page is at `url`, and where that page stands."""
+        count = self.page_count(len(slugs))
+        per_page = self.site.config.lists.per_page if count > 1 else len(slugs)
+        start = (number - 1) * per_page
+        cards = self.cards(slugs[start:start + per_page])
+        links = tuple(None if n is None else Crumb(str(n), page_url(url, n)) for n in page_numbers(number, count))
+        pager = Pager(number, count, len(slugs), start + 1, start + len(cards),
+                      page_url(url, number - 1) if number > 1 else None,
+                      page_url(url, number + 1) if number < count else None, links)
+        return cards, pager
+
     def tag_label(self, tag: str) -> str:
         return self.site.config.tags.get(tag, tag.replace("-", " ").capitalize())
 
@@ -131,7 +161,8 @@ class Views:
             backlinks=self.cards([s for s in self.site.backlinks.get(slug, ()) if self.site.summaries[s].kind == "article"]),
         )
         if doc.kind == "pillar":
-            context["articles"] = self.cards(self.catalog.pillar_articles.get(slug, ()))
+            articles = self.catalog.pillar_articles.get(slug, ())
+            context["articles"], context["pager"] = self.paged(articles, self.url(slug), 1)
             context["neighbours"] = self.cards(self.site.pillar_neighbours.get(slug, ()))
         return context
 
@@ -144,13 +175,35 @@ class Views:
                     pillars=self.pillar_cards(), latest=self.cards(self.catalog.articles[:6]),
                     breadcrumbs=[Crumb("Home", self.base)])
 
-    def tag(self, tag: str) -> dict:
+    def tag(self, tag: str, number: int = 1) -> dict:
+        """Return the context of a tag's page, or of page `number` of its list."""
         label = self.tag_label(tag)
         url = self.path(f"/tags/{tag}/")
+        articles, pager = self.paged(self.catalog.tags[tag], url, number)
+        crumbs = [Crumb("Home", self.base), Crumb("Topics", self.path("/tags/")), Crumb(label, url)]
+        if number > 1:
+            return self._list("tag", f"Articles about {label.lower()}", Crumb(label, url), articles, pager, crumbs)
         return dict(page=self._page("tag", f"Articles about {label.lower()}",
                                     f"Every article on this site tagged '{label}'.", url),
-                    tag=label, articles=self.cards(self.catalog.tags[tag]),
-                    breadcrumbs=[Crumb("Home", self.base), Crumb("Topics", self.path("/tags/")), Crumb(label, url)])
+                    tag=label, articles=articles, pager=pager, breadcrumbs=crumbs)
+
+    def pillar_list(self, slug: str, number: int) -> dict:
+        """Return the context of page `number` (2 or more) of a pillar's articles; page 1 is the pillar's own."""
+        title, url = self.site.summaries[slug].title, self.url(slug)
+        articles, pager = self.paged(self.catalog.pillar_articles.get(slug, ()), url, number)
+        return self._list("pillar", title, Crumb(title, url), articles, pager,
+                          [Crumb("Home", self.base), Crumb(title, url)])
+
+    def _list(self, of: str, title: str, start: Crumb, articles: list[Card], pager: Pager,
+              crumbs: list[Crumb]) -> dict:
+        """Return the context of a further page of a tag's or a pillar's list (list.html)."""
+        url = page_url(start.url, pager.number)
+        where = f"tagged '{start.title}'" if of == "tag" else f"in {start.title}"
+        shown = f"Article {pager.first}" if pager.first == pager.last else f"Articles {pager.first} to {pager.last}"
+        page = self._page("list", f"{title}, page {pager.number} of {pager.count}",
+                          f"{shown} of {pager.total} {where}.", url)
+        return dict(page=page, list_of=of, start=start, articles=articles, pager=pager,
+                    breadcrumbs=[*crumbs, Crumb(f"Page {pager.number}", url)])
 
     def tags(self) -> dict:
         url = self.path("/tags/")
@@ -179,3 +232,27 @@ class Views:
         if canonical:
             canonical = canonical.rstrip("/") + "/" + url[len(self.base):]
         return dict(kind=kind, title=title, description=description, url=url, canonical=canonical, draft=draft)
+
+
+def page_count(total: int, per_page: int) -> int:
+    """Return how many pages a list of `total` articles takes, `per_page` a page (0: all on one)."""
+    return max(1, -(-total // per_page)) if per_page else 1
+
+
+def page_url(url: str, number: int) -> str:
+    """Return the URL of page `number` of the list at `url` ('/tags/sleep/' -> '/tags/sleep/page/2/')."""
+    return url if number == 1 else f"{url}page/{number}/"
+
+
+def page_numbers(number: int, count: int) -> list[int | None]:
+    """Return the page numbers a pager links to: the first, the last, and two either side of `number`, with None
+    where numbers are left out (a single left-out number is shown instead: '1 2 3', not '1 … 3')."""
+    shown = sorted(n for n in {1, count, *range(number - 2, number + 3)} if 1 <= n <= count)
+    numbers: list[int | None] = []
+    for previous, n in zip([0, *shown], shown):
+        if n - previous == 2:
+            numbers.append(n - 1)
+        elif n - previous > 2:
+            numbers.append(None)
+        numbers.append(n)
+    return numbers
