@@ -97,6 +97,26 @@ def test_bad_site_yaml_key_suggests_the_setting_meant(build_broken) -> None:
         "site.yaml:4: error: unknown setting 'relatd'. Did you mean 'related'? [config-unknown-key]")
 
 
+@pytest.mark.parametrize(("setting", "value", "message"), [
+    ("related:\n  count", "-1", "'related.count' must be 0 or more, not -1. Use 0 to show no related articles"),
+    ("related:\n  text_weight", "-0.5", "'related.text_weight' must be 0 or more, not -0.5. "
+                                       "Scores and weights count from 0 up"),
+    ("review:\n  interval_months", "0", "'review.interval_months' must be 1 or more, not 0. "
+                                        "Reviews fall due at least a month apart"),
+    ("review:\n  due_soon_days", "-7", "'review.due_soon_days' must be 0 or more, not -7. "
+                                      "Use 0 to warn only once a review is due"),
+    ("readability:\n  target_grade", "-1", "'readability.target_grade' must be 0 or more, not -1.0. "
+                                          "Reading grades count from 0 up; 8 suits most health readers"),
+    ("markdown:\n  time_limit", "0", "'markdown.time_limit' must be 1 or more, not 0.0. "
+                                    "Give each body at least a second; 30 is the default"),
+])
+def test_a_number_setting_out_of_its_range_is_an_error_with_the_least_value(make_site, setting, value,
+                                                                             message) -> None:
+    root = make_site({"site.yaml": f"title: T\nbase_url: /\nsearch: false\n{setting}: {value}\n"})
+    result = run_healthsite("build", cwd=root)
+    assert result.code == 1
+    assert result.err.splitlines()[0] == f"site.yaml:5: error: {message} [config-type]"
+
 
 def test_template_mistake_names_the_template_line_and_keeps_the_old_site(build_broken) -> None:
     assert_fails_with(

@@ -135,7 +135,17 @@ class SiteConfig:
 
 _SECTIONS = {"review": ReviewConfig, "related": RelatedConfig, "readability": ReadabilityConfig, "lists": ListsConfig,
              "html": HtmlConfig, "markdown": MarkdownConfig}
-_LEAST = {"lists.per_page": (0, "Use 0 to list every article on one page")}  # setting -> (least value, hint)
+_WEIGHT = (0, "Scores and weights count from 0 up")
+_LEAST = {  # setting -> (least value, hint): a value below it would be accepted and quietly do something odd
+    "lists.per_page": (0, "Use 0 to list every article on one page"),
+    "related.count": (0, "Use 0 to show no related articles"),
+    "related.min_score": _WEIGHT, "related.tag_weight": _WEIGHT, "related.pillar_weight": _WEIGHT,
+    "related.text_weight": _WEIGHT,
+    "review.interval_months": (1, "Reviews fall due at least a month apart"),
+    "review.due_soon_days": (0, "Use 0 to warn only once a review is due"),
+    "readability.target_grade": (0, "Reading grades count from 0 up; 8 suits most health readers"),
+    "markdown.time_limit": (1, "Give each body at least a second; 30 is the default"),
+}
 _SCALARS = {"title": str, "description": str, "base_url": str, "language": str, "author": str,
             "content_dir": str, "out_dir": str, "search": bool}
 _MAPPINGS = ("tags", "tag_aliases", "checks")
