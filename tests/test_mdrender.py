@@ -6,6 +6,8 @@ The normal suite runs a few hundred generated bodies; set HEALTHSITE_FUZZ_EXAMPL
 
 from __future__ import annotations
 
+import difflib
+import inspect
 import os
 from pathlib import Path
 
@@ -15,8 +17,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from markdown.extensions.toc import TocTreeprocessor
+from markdown.preprocessors import NormalizeWhitespace
 
 from healthsite import mdrender, readability, rendering
+from healthsite.config import HtmlConfig
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = sorted((ROOT / "content").rglob("*.md")) + sorted((ROOT / "tests" / "sites").rglob("*.md"))
@@ -34,9 +38,12 @@ FRAGMENTS = [
     "<dl>", "<dd>", "<!-- c -->", "&", "&amp;", "&#169;", "&x", "|", "| a | b |", "|---|---|", "a | b\n--|--\n1 | 2",
     ":", ": ", "Term\n:   Definition", "!!!", "!!! note", "!!! warning \"When to get help\"\n    See a doctor.",
     "admonition", "[^", "[^1]", "[^1]: A note.", "*[", "*[HTML]: Hyper Text", "HTML", "{", "}", "{: .x }",
-    "{#id}", "## Title {: #custom }", "[TOC]", "\n\n[TOC]\n\n", "[TOC", "]:", "[r]:", "[x]: <y>", "\\\\", "\x02", "\x03",
+    "{#id}", "## Title {: #custom }", "## Title {id}", "{ data-toc-label }", "## T {data-toc-label='L'}",
+    "[TOC]", "\n\n[TOC]\n\n", "[TOC", "]:", "[r]:", "[x]: <y>", "\\\\", "\x02", "\x03",
 ]
 bodies = st.lists(st.sampled_from(FRAGMENTS), min_size=1, max_size=30).map("".join)
+proven_only = pytest.mark.skipif(not mdrender.proven(), reason=f"Python-Markdown {markdown.__version__} is not one "
+                                 "mdrender was proven against: every body gets the stock renderer")
 
 
 def rendered(md, body: str) -> tuple[str, list]:
@@ -57,6 +64,7 @@ def test_generated_markdown_renders_as_the_full_renderer_renders_it(body: str) -
     assert rendered(mdrender.renderer_for(body), body) == rendered(mdrender.full(), body)
 
 
+@proven_only
 def test_a_body_is_rendered_without_the_processors_its_text_cannot_trigger() -> None:
     plain = mdrender.renderer_for("Rest, then walk a little more each day.\n\n## Sleep\n\nLie on your side.")
     assert "table" not in plain.parser.blockprocessors and "admonition" not in plain.parser.blockprocessors
@@ -71,10 +79,69 @@ def test_a_body_is_rendered_without_the_processors_its_text_cannot_trigger() -> 
     assert "fenced_code_block" in fenced.preprocessors and "reference" in fenced.parser.blockprocessors
 
 
+@proven_only
 def test_raw_html_keeps_every_block_processor() -> None:
     md = mdrender.renderer_for("<div markdown=\"1\">Text</div>")
     assert [type(p) for p in md.parser.blockprocessors] == [type(p) for p in mdrender.full().parser.blockprocessors]
     assert "table" in md.parser.blockprocessors
+
+
+def changed_lines(stock, copy) -> list[str]:
+    """Return the lines of a copied method that differ from the installed Python-Markdown's, as a diff."""
+    lines = difflib.unified_diff(inspect.getsource(stock).splitlines(), inspect.getsource(copy).splitlines(),
+                                 lineterm="", n=0)
+    return [line for line in lines if line[:1] in "+-" and not line.startswith(("---", "+++"))]
+
+
+@proven_only
+def test_the_copied_methods_differ_from_the_installed_python_markdown_only_where_they_say() -> None:
+    assert changed_lines(TocTreeprocessor.run, mdrender._PlainHeadingToc.run) == [
+        "-    def run(self, doc: etree.Element) -> None:",
+        "-        # Get a list of id attributes",
+        "+    def run(self, doc: etree.Element) -> None:  "
+        "# TocTreeprocessor.run of Python-Markdown 3.11.4, but for `_name`",
+        "-                innerhtml = render_inner_html(remove_fnrefs(el), self.md)",
+        "-                name = strip_tags(innerhtml)",
+        "+                innerhtml, name = self._name(el)",
+        "-                        data_toc_label = run_postprocessors(unescape(label), self.md)",
+        "+                        data_toc_label = run_postprocessors(toc_unescape(label), self.md)",
+        "-                        'id': unescape(el.attrib[\"id\"]),",
+        "+                        'id': toc_unescape(el.attrib[\"id\"]),",
+    ]
+    assert changed_lines(NormalizeWhitespace.run, mdrender._NormalizeWhitespace.run) == [
+        '-        source = source.replace(util.STX, "").replace(util.ETX, "")',
+        '+        source = source.replace(markdown.util.STX, "").replace(markdown.util.ETX, "")',
+        "-        source = re.sub(r'(?<=\\n) +\\n', '\\n', source)",
+        '+        if " \\n" in source:  # what a line of spaces ends with',
+        "+            source = _SPACES_LINE.sub('\\n', source)",
+    ]
+
+
+def test_a_python_markdown_release_not_proven_gets_the_stock_renderer(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(markdown, "__version__", "9.9.9")
+    assert mdrender.renderer_for("## Sleep\n\nLie on your side.") is mdrender.full()
+
+
+def test_valueless_attributes_on_a_heading_give_it_a_slug_as_the_stock_renderer_does() -> None:
+    body = "## Sleep {id}\n\n## Sleep { data-toc-label }\n"
+    html, toc = rendered(mdrender.renderer_for(body), body)
+    assert html == '<h2 id="sleep">Sleep</h2>\n<h2 id="sleep_1">Sleep</h2>'
+    assert [(t["id"], t["name"]) for t in toc] == [("sleep", "Sleep"), ("sleep_1", "Sleep")]
+
+
+def test_a_python_markdown_failure_is_a_diagnostic_for_the_body_not_a_crash(monkeypatch: pytest.MonkeyPatch) -> None:
+    class Failing:
+        def reset(self) -> None:
+            pass
+
+        def convert(self, body: str) -> str:
+            raise TypeError("expected string or bytes-like object, got 'NoneType'")
+
+    monkeypatch.setattr(mdrender, "renderer_for", lambda body: Failing())
+    assert rendering._render("## Sleep {id}\n", 7, HtmlConfig(), 30.0) == (
+        7, "Python-Markdown failed on this text (TypeError: expected string or bytes-like object, got 'NoneType')",
+        "Simplify the markup, such as {...} attribute lists, until it renders, and tell the healthsite developers "
+        "what did it")
 
 
 def test_the_full_renderer_is_stock_python_markdown() -> None:

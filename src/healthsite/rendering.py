@@ -213,6 +213,11 @@ def _render(body: str, body_line: int, settings: HtmlConfig, time_limit: float) 
         mdrender.forget()  # the interrupted renderer may hold half-built state
         return (body_line, f"the Markdown took longer than the time limit of {time_limit:g} s to render",
                 "Look for long runs of unclosed brackets or markup, or raise markdown.time_limit in site.yaml")
+    except Exception as exc:  # noqa: BLE001 - a Python-Markdown bug some text triggers is that text's diagnostic
+        mdrender.forget()
+        return (body_line, f"Python-Markdown failed on this text ({type(exc).__name__}: {exc})",
+                "Simplify the markup, such as {...} attribute lists, until it renders, and tell the healthsite "
+                "developers what did it")
     safe = sanitize(_H1.sub(r"<\1h2", raw), settings)
     prose = plain_text(body)
     stats = prose_stats(prose)
