@@ -122,6 +122,7 @@ def test_a_python_markdown_release_not_proven_gets_the_stock_renderer(monkeypatc
     assert mdrender.renderer_for("## Sleep\n\nLie on your side.") is mdrender.full()
 
 
+@proven_only  # before 3.11.4, stock Python-Markdown left such a heading an empty id
 def test_valueless_attributes_on_a_heading_give_it_a_slug_as_the_stock_renderer_does() -> None:
     body = "## Sleep {id}\n\n## Sleep { data-toc-label }\n"
     html, toc = rendered(mdrender.renderer_for(body), body)
