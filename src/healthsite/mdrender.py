@@ -32,7 +32,7 @@ from markdown.treeprocessors import InlineProcessor
 
 # The Python-Markdown releases whose processors this module's copies and trigger texts were proven against by
 # tests/test_mdrender.py. With any other release every body gets the stock renderer: slower, never different
-# (3.11.4 changed the table of contents' handling of `{id}` from 3.11.3, which this module had copied).
+# (3.11.4 changed the table of contents' handling of `{id}` from the earlier 3.11 release this module copied).
 PROVEN_VERSIONS = frozenset({"3.11.4"})
 EXTENSIONS = ("extra", "toc", "admonition", "sane_lists")
 EXTENSION_CONFIGS = {"toc": {"toc_depth": "2-3"}}

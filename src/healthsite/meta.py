@@ -16,8 +16,7 @@ from .relate import Site
 
 # schema.org type of each page kind; articles are the health content a reader acts on.
 PAGE_TYPES = {"article": "MedicalWebPage", "pillar": "CollectionPage", "tag": "CollectionPage",
-              "tags": "CollectionPage", "list": "CollectionPage",
-              "home": "WebSite"}
+              "tags": "CollectionPage", "list": "CollectionPage", "home": "WebSite"}
 
 
 @dataclass(frozen=True, slots=True)
