@@ -113,10 +113,9 @@ class Views:
 
     def paged(self, slugs: Sequence[str], url: str, number: int) -> tuple[list[Card], Pager]:
         """Return the cards of page `number` of a list whose first page is at `url`, and where that page stands."""
-        count = self.page_count(len(slugs))
-        per_page = self.site.config.lists.per_page if count > 1 else len(slugs)
-        start = (number - 1) * per_page
-        cards = self.cards(slugs[start:start + per_page])
+        per_page = self.site.config.lists.per_page
+        count, start = page_count(len(slugs), per_page), (number - 1) * per_page
+        cards = self.cards(page_of(slugs, number, per_page))
         links = tuple(None if n is None else Crumb(str(n), page_url(url, n)) for n in page_numbers(number, count))
         pager = Pager(number, count, len(slugs), start + 1, start + len(cards),
                       page_url(url, number - 1) if number > 1 else None,
@@ -237,6 +236,11 @@ class Views:
 def page_count(total: int, per_page: int) -> int:
     """Return how many pages a list of `total` articles takes, `per_page` a page (0: all on one)."""
     return max(1, -(-total // per_page)) if per_page else 1
+
+
+def page_of(slugs: Sequence[str], number: int, per_page: int) -> Sequence[str]:
+    """Return the part of a list on page `number`, `per_page` a page (0: all on one)."""
+    return slugs[(number - 1) * per_page:number * per_page] if per_page else slugs
 
 
 def page_url(url: str, number: int) -> str:
