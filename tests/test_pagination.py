@@ -19,8 +19,9 @@ PILLAR_ARTICLES = ["/back/when-to-worry/", "/back/night-back-pain/", "/back/stre
 def build_full_site(copy_site, per_page: str, *args: str) -> Path:
     root = copy_site("full")
     config = root / "site.yaml"
-    config.write_text(config.read_text(encoding="utf-8").replace("per_page: 2\n", f"per_page: {per_page}\n"),
-                      encoding="utf-8")
+    text = config.read_text(encoding="utf-8")
+    assert "\nlists:\n  per_page: 2\n" in text  # the full site's own setting, replaced here
+    config.write_text(text.replace("per_page: 2\n", f"per_page: {per_page}\n"), encoding="utf-8")
     result = run_healthsite("build", "--no-cache", *args, cwd=root)
     assert result.code == 0, result.err
     return root
