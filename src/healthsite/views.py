@@ -108,9 +108,6 @@ class Views:
     def cards(self, slugs: Sequence[str]) -> list[Card]:
         return [self.card(s) for s in slugs if s in self.site.summaries]
 
-    def page_count(self, total: int) -> int:
-        return page_count(total, self.site.config.lists.per_page)
-
     def paged(self, slugs: Sequence[str], url: str, number: int) -> tuple[list[Card], Pager]:
         """Return the cards of page `number` of a list whose first page is at `url`, and where that page stands."""
         per_page = self.site.config.lists.per_page
