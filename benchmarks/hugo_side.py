@@ -9,11 +9,10 @@ from __future__ import annotations
 
 import os
 import shutil
-import statistics
 import subprocess
 from pathlib import Path
 
-from run import timed
+from run import timed, tool_line
 
 LAYOUTS = {
     "_default/baseof.html": "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>{{ .Title }}</title>"
@@ -60,10 +59,5 @@ def hugo_build(source: Path, workdir: Path, articles: int, runs: int) -> str:
         shutil.rmtree(root / "public", ignore_errors=True)
         shutil.rmtree(root / "resources", ignore_errors=True)
         times.append(timed([hugo, "--quiet", "--destination", "public"], root))
-    pages = sum(name.endswith(".html") for _, _, files in os.walk(root / "public") for name in files)
-    seconds = statistics.median(run.seconds for run in times)
-    cpu = statistics.median(run.cpu for run in times)
-    peak = max(run.peak_mib for run in times)
     tag = next((word.split("-")[0] for word in version if word.startswith(("v0.", "v1."))), "")
-    return (f"{'hugo':>7} {seconds:8.2f} {cpu:8.1f} {'':>8} {'':>8} {'':>8} {peak:9.0f} {pages:>8,} "
-            f"{seconds / articles * 1000:9.2f}   (Hugo {tag}: every build is cold)")
+    return tool_line("hugo", times, root / "public", articles, f"Hugo {tag}")

