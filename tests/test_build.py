@@ -111,6 +111,16 @@ def test_pinned_related_article_comes_first_and_count_is_respected(full_site: Pa
     assert len(links) <= 3
 
 
+def test_related_count_zero_leaves_the_block_out(copy_site) -> None:
+    site = copy_site("full")
+    config = site / "site.yaml"
+    config.write_text(config.read_text(encoding="utf-8").replace("  count: 3\n", "  count: 0\n"), encoding="utf-8")
+    assert run_healthsite("build", "--strict", cwd=site).code == 0
+    html = article(site, "night-back-pain")
+    assert 'id="related-heading"' not in html and "No closely related articles yet" not in html
+    assert 'class="article-tags"' in html  # the rest of the article is there
+
+
 def test_tags_are_normalised_and_aliases_mapped(full_site: Path) -> None:
     html = article(full_site, "night-back-pain")  # written as [Backache, Sleep]
     assert "/tags/back-pain/" in hrefs(html) and "/tags/sleep/" in hrefs(html)

@@ -65,6 +65,7 @@ class SiteView:
     nav: tuple[Crumb, ...]
     assets: dict[str, str]  # template name -> URL
     search: bool
+    related: bool  # articles show a related-articles block (related.count is above 0)
     disclaimer_url: str | None
     about_url: str | None
 
@@ -84,6 +85,7 @@ class Views:
             nav=tuple(Crumb(pages[p].title, self.url(p)) for p in self.catalog.pillars),
             assets={name: self.base + out for name, out in assets.names.items()},
             search=config.search,
+            related=config.related.count > 0,
             disclaimer_url=self.url("editorial-policy") if "editorial-policy" in pages else None,
             about_url=self.url("about") if "about" in pages else None,
         )
