@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import replace
 
+import pytest
+
+import healthsite.relate
 from healthsite.config import RelatedConfig
 from healthsite.model import Document, Link
 from healthsite.relate import RelatedIndex, backlinks, pillar_neighbours, related_articles
@@ -91,6 +95,37 @@ def test_related_articles_do_not_depend_on_file_order() -> None:
     first = related(articles)
     assert related(list(reversed(articles))) == first
     assert related(articles) == first
+
+
+def varied_articles(count: int) -> list[Document]:
+    return [doc(f"a{i:03}", pillar=("back", "legs")[i % 2], tags=(f"t{i % 7}", f"t{i % 11}"),
+                related=(f"a{(i * 5 + 1) % count:03}",) if i % 9 == 0 else ()) for i in range(count)]
+
+
+ONE_CORE = pytest.mark.skipif((os.cpu_count() or 1) < 2, reason="one core: related articles are ranked in one process")
+
+
+@ONE_CORE
+def test_a_forked_helper_ranks_half_the_articles_exactly_as_one_process_does(monkeypatch) -> None:
+    articles = varied_articles(60)
+    keywords = {f"a{i:03}": (f"word{i % 5}", f"word{i % 13}") for i in range(60)}
+    alone = related(articles, keywords=keywords)
+    monkeypatch.setattr(healthsite.relate, "PARALLEL_THRESHOLD", 0)
+    helped: list[int] = []
+    real = healthsite.relate._ranked_by_helper
+    monkeypatch.setattr(healthsite.relate, "_ranked_by_helper",
+                        lambda index, slugs: helped.append(len(slugs)) or real(index, slugs))
+    assert related(articles, keywords=keywords) == alone
+    assert helped == [30] and sum(map(len, alone.values())) > 60
+
+
+@ONE_CORE
+def test_articles_a_dead_helper_never_ranked_are_ranked_by_the_build(monkeypatch) -> None:
+    articles = varied_articles(40)
+    alone = related(articles)
+    monkeypatch.setattr(healthsite.relate, "PARALLEL_THRESHOLD", 0)
+    monkeypatch.setattr(healthsite.relate, "_rank_and_send", lambda index, slugs, sender: os._exit(1))
+    assert related(articles) == alone
 
 
 def test_an_article_is_never_related_to_itself() -> None:

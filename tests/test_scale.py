@@ -114,6 +114,7 @@ def test_related_blocks_and_every_page_are_the_same_with_and_without_the_process
     monkeypatch.setenv("SOURCE_DATE_EPOCH", BUILD_EPOCH)
     monkeypatch.setattr(healthsite.rendering, "PARALLEL_THRESHOLD", 10**9)  # render every body in this process
     monkeypatch.setattr(healthsite.pagecache, "PARALLEL_THRESHOLD", 10**9)
+    monkeypatch.setattr(healthsite.relate, "PARALLEL_THRESHOLD", 10**9)  # rank every article in this process
     diags = Diagnostics()
     config = load_config(big_site / "site.yaml", diags, out_dir=str(tmp_path / "one-process"), cache=False)
     result = build(config, diags)
@@ -129,5 +130,6 @@ def test_related_blocks_and_every_page_are_the_same_with_and_without_the_process
 
 def test_the_cold_build_was_big_enough_to_use_the_process_pools():
     assert ARTICLES > healthsite.rendering.PARALLEL_THRESHOLD and ARTICLES > healthsite.pagecache.PARALLEL_THRESHOLD
+    assert ARTICLES >= healthsite.relate.PARALLEL_THRESHOLD
     if (os.cpu_count() or 1) < 2:
         pytest.skip("one core: the builds above ran in one process")

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import heapq
 import math
+import multiprocessing
+import os
 import re
 from bisect import bisect_left
 from collections import Counter, defaultdict
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 from .rendering import STOPWORDS
@@ -20,6 +22,7 @@ from .packcache import PackCache, key_of
 WINDOW = 12  # neighbours taken on each side in a long posting list: bounds candidates, keeps the build linear
 COMMON_KEYWORD_SHARE = 0.3  # a keyword in more than this share of articles says nothing about relatedness
 PILLAR_NEIGHBOURS = 6
+PARALLEL_THRESHOLD = 1000  # fewer articles than this are ranked faster in one process than with a forked helper
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,9 +76,43 @@ def _remembered_related(catalog: Catalog, bodies: Mapping[str, Body], settings: 
 
 
 def related_articles(catalog: Catalog, bodies: Mapping[str, Body], settings: RelatedConfig) -> dict[str, tuple[str, ...]]:
-    """Pick up to `count` related articles each: pins first, then the best scores above the threshold."""
+    """Pick up to `count` related articles each: pins first, then the best scores above the threshold. On a large
+    site a forked helper ranks the second half of the articles while this process ranks the first."""
     index = RelatedIndex(catalog, bodies, settings)
-    return {slug: index[slug] for slug in catalog.articles}
+    articles = catalog.articles
+    if (len(articles) < PARALLEL_THRESHOLD or (os.cpu_count() or 1) < 2
+            or "fork" not in multiprocessing.get_all_start_methods()):
+        return {slug: index[slug] for slug in articles}
+    half = len(articles) // 2
+    later = _ranked_by_helper(index, articles[half:])
+    ranked = {slug: index[slug] for slug in articles[:half]}
+    ranked.update(zip(articles[half:], later()))
+    return ranked
+
+
+def _ranked_by_helper(index: RelatedIndex, slugs: list[str]) -> Callable[[], list[tuple[str, ...]]]:
+    """Start a forked process ranking `slugs` from a copy of `index`; return the function that waits for its
+    answer, ranking them here instead if the helper stopped without one."""
+    context = multiprocessing.get_context("fork")
+    receiver, sender = context.Pipe(duplex=False)
+    helper = context.Process(target=_rank_and_send, args=(index, slugs, sender), daemon=True)  # shared, not pickled
+    helper.start()
+    sender.close()
+
+    def wait() -> list[tuple[str, ...]]:
+        try:
+            return receiver.recv()
+        except (EOFError, OSError):
+            return [index[slug] for slug in slugs]
+        finally:
+            receiver.close()
+            helper.join()
+    return wait
+
+
+def _rank_and_send(index: RelatedIndex, slugs: list[str], sender) -> None:
+    sender.send([index._rank(slug) for slug in slugs])
+    sender.close()
 
 
 class RelatedIndex(Mapping):
