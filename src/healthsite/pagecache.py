@@ -17,7 +17,7 @@ import multiprocessing
 import os
 import pickle
 import queue
-from collections.abc import Iterator, Mapping, Set
+from collections.abc import Callable, Iterator, Mapping, Set
 from pathlib import Path
 from typing import Any
 
@@ -148,7 +148,8 @@ class PageRenderer:
                 yield out, reused
             else:
                 todo.append((out, template, context))
-        for out, text, deps, found in self._render_all(todo):
+        site_files: list[tuple[str, str | Path]] = []  # made while a page helper, if any, renders the first pages
+        for out, text, deps, found in self._render_all(todo, lambda: site_files.extend(self._site_files())):
             for item in found:
                 (diags.error if item.level == "error" else diags.warning)(item.code, item.path, item.line,
                                                                           item.message, item.hint)
@@ -157,21 +158,20 @@ class PageRenderer:
                 self.rendered += 1
                 self.keys[out] = (self._key(deps), deps, hashlib.sha256(text.encode("utf-8")).digest())
                 yield out, text
-        yield from self._site_files()
+        yield from site_files
         forget()  # the hashes remembered from the caches: every page has its key now
         self.digests.clear()
         self.digests.make = None  # it held this renderer, and so the whole site, in a cycle only a collection frees
 
-    def _site_files(self) -> Iterator[tuple[str, str | Path]]:
-        """Yield the feeds, sitemap and robots.txt: last build's files while nothing they read has changed."""
+    def _site_files(self) -> list[tuple[str, str | Path]]:
+        """Return the feeds, sitemap and robots.txt: last build's files while nothing they read has changed."""
         group = self.memo.entries.get(SITE_FILES) if self.memo is not None else None
         if group is not None and self._key(group[1]) == group[0]:
             reused = [(path, self._reuse(path)) for path in group[3]]
             if all(file is not None for _, file in reused):
                 self.keys[SITE_FILES] = group[:2] + (group[3],)
                 self.kept.add(SITE_FILES)
-                yield from reused
-                return
+                return reused
         self.reads.clear()
         self.changed = True
         files = list(site_files(self.recording))
@@ -180,7 +180,7 @@ class PageRenderer:
         self.keys[SITE_FILES] = (key, deps, tuple(path for path, _ in files))
         for path, text in files:
             self.keys[path] = (key, deps, hashlib.sha256(text.encode("utf-8")).digest())
-            yield path, text
+        return files
 
     def _reuse(self, out: str) -> Path | None:
         """Return last build's file for this page when nothing the page read has changed."""
@@ -226,11 +226,14 @@ class PageRenderer:
         text = render.render_page(self.env, self.views, template, context, found)
         return out, text, sorted_reads(self.reads), tuple(found.items)
 
-    def _render_all(self, todo: list) -> Iterator[tuple[str, str | None, Deps, tuple[Diagnostic, ...]]]:
-        """Render pages, yielded in order; with many pages a forked helper takes chunks too. Each process takes the
-        next chunk nobody has taken, so this one, which also writes every page, renders fewer and neither waits."""
+    def _render_all(self, todo: list, first: Callable[[], None]) -> Iterator[tuple[str, str | None, Deps,
+                                                                                tuple[Diagnostic, ...]]]:
+        """Render pages, yielded in order, after calling `first`; with many pages a forked helper takes chunks too,
+        and `first` runs while it starts on them. Each process takes the next chunk nobody has taken, so this one,
+        which also writes every page, renders fewer and neither waits."""
         if (len(todo) < PARALLEL_THRESHOLD or (os.cpu_count() or 1) < 2
                 or "fork" not in multiprocessing.get_all_start_methods()):
+            first()
             yield from map(self.render_one, todo)
             return
         chunks = [todo[start:start + CHUNK] for start in range(0, len(todo), CHUNK)]
@@ -241,6 +244,7 @@ class PageRenderer:
         helper = context.Process(target=_help, daemon=True)
         try:
             helper.start()
+            first()
             done: dict[int, list] = {}  # rendered chunks not yet yielded
             upcoming = 0  # the next chunk to yield
             while upcoming < len(chunks):
