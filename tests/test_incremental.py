@@ -318,6 +318,24 @@ def test_after_an_edit_the_page_memo_holds_the_signature_of_every_file_it_kept_o
     assert pages_rendered(again.out) == (0, planned)
 
 
+def test_a_later_build_date_renders_again_only_the_pages_whose_review_fell_overdue(copy_site, tmp_path):
+    site = copy_site("full")
+    replace_in(site, "content/back/stretches.md", "reviewed: 2026-04-20", "reviewed: 2025-12-01")  # due 2026-12-01
+    first = run_healthsite("build", "--verbose", cwd=site)  # 2026-11-22
+    assert first.code == 0, first.err
+    _, planned = pages_rendered(first.out)
+    next_day = run_healthsite("build", "--verbose", cwd=site, env={"SOURCE_DATE_EPOCH": "1795392000"})
+    assert pages_rendered(next_day.out) == (0, planned)
+    overdue = {"SOURCE_DATE_EPOCH": "1796169600"}  # 2026-12-02
+    due = run_healthsite("build", "--verbose", cwd=site, env=overdue)
+    assert pages_rendered(due.out) == (1, planned)
+    assert "Next review due <time datetime=\"2026-12\">December 2026</time> (overdue)." in (
+        site / "public/back/stretches/index.html").read_text(encoding="utf-8")
+    fresh = run_healthsite("build", "--no-cache", "--out", str(tmp_path / "fresh"), cwd=site, env=overdue)
+    assert fresh.code == 0, fresh.err
+    assert tree(site / "public") == tree(tmp_path / "fresh")
+
+
 def test_the_first_warm_build_after_a_cold_one_takes_related_articles_from_the_cache(copy_site, monkeypatch):
     site = copy_site("full")
     assert run_healthsite("build", cwd=site).code == 0  # cold: related articles ranked and kept in the cache

@@ -14,7 +14,7 @@ from .config import SiteConfig, load_config
 from .diagnostics import Diagnostic, Diagnostics
 from .load import list_content_files, read_document
 from .model import Body, Document
-from .relate import RelatedIndex, Site, backlinks, pillar_neighbours, summaries
+from .relate import RelatedIndex, Site, backlinks, overdue_reviews, pillar_neighbours, summaries
 from .servepages import Pages, Response
 
 FileState = tuple[Document | None, tuple[Diagnostic, ...]]
@@ -205,7 +205,7 @@ class LiveSite:
         site = Site(config=config, catalog=catalog, bodies=bodies, related=related,
                     backlinks=last.backlinks if last and same[1] else backlinks(bodies),
                     pillar_neighbours=last.pillar_neighbours if last and same[2] else pillar_neighbours(catalog),
-                    summaries=summaries(catalog, bodies))
+                    summaries=summaries(catalog, bodies), overdue_reviews=overdue_reviews(config, catalog))
         self.related_inputs, self.related_site = inputs, site
         return site
 

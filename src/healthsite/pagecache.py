@@ -23,6 +23,7 @@ from typing import Any
 
 from . import render
 from .assets import Assets
+from .config import SiteConfig
 from .diagnostics import Diagnostic, Diagnostics
 from .feeds import site_files
 from .reads import ALL, Deps, Reads, digest, forget, recording_site, sorted_reads
@@ -99,6 +100,13 @@ class PageMemo:
             pass
 
 
+def _dateless(unwrapped: list[tuple[str, Any]]) -> list[tuple[str, Any]]:
+    """Leave the build date out of what every page's key holds: pages read the one thing that depends on it, which
+    reviews are overdue, from `Site.overdue_reviews`, and which documents are published from the catalog."""
+    return [(name, dataclasses.replace(value, build_date=None) if isinstance(value, SiteConfig) else value)
+            for name, value in unwrapped]
+
+
 class _PlainUnpickler(pickle.Unpickler):
     """Load only plain containers, strings, bytes and numbers: a tampered cache cannot run code."""
 
@@ -130,7 +138,7 @@ class PageRenderer:
         self.site, self.out, self.memo, self.recording = site, out, memo, recording
         self.views = Views(recording, assets)
         self.env = render.template_environment(recording)
-        self.base_key = digest((code_and_theme_digest(site), digest(unwrapped), digest(self.views.site_view),
+        self.base_key = digest((code_and_theme_digest(site), digest(_dateless(unwrapped)), digest(self.views.site_view),
                                 sorted(assets.names.items())))
         self.digests = _Digests(self._digest_of)  # (field, key) -> hash of its value, each made once per build
         self.keys: dict[str, tuple[bytes, Deps, bytes]] = {}  # this build's pages: path -> (key, reads, text hash)

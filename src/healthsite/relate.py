@@ -11,12 +11,14 @@ from bisect import bisect_left
 from collections import Counter, defaultdict
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from datetime import date
 
 from .rendering import STOPWORDS
 from .catalog import Catalog
 from .config import RelatedConfig, SiteConfig
 from .model import Body, Summary, lastmod
 from .readability import reading_minutes
+from .review import review_status
 from .packcache import PackCache, key_of
 
 WINDOW = 12  # neighbours taken on each side in a long posting list: bounds candidates, keeps the build linear
@@ -34,6 +36,7 @@ class Site:
     backlinks: Mapping[str, tuple[str, ...]]  # document -> documents linking to it
     pillar_neighbours: Mapping[str, tuple[str, ...]]  # pillar -> articles of other pillars sharing its tags
     summaries: Mapping[str, Summary]  # document -> what lists and links show of it, in the catalog's order
+    overdue_reviews: Mapping[str, date]  # document -> when its review fell due, for those overdue on the build date
 
 
 def relate(config: SiteConfig, catalog: Catalog, bodies: Mapping[str, Body], cache: PackCache | None = None) -> Site:
@@ -45,6 +48,7 @@ def relate(config: SiteConfig, catalog: Catalog, bodies: Mapping[str, Body], cac
         backlinks=backlinks(bodies),
         pillar_neighbours=pillar_neighbours(catalog),
         summaries=summaries(catalog, bodies),
+        overdue_reviews=overdue_reviews(config, catalog),
     )
 
 
@@ -55,6 +59,17 @@ def summaries(catalog: Catalog, bodies: Mapping[str, Body]) -> dict[str, Summary
         body = bodies.get(slug)
         result[slug] = Summary(doc.kind, doc.title, doc.description, reading_minutes(body.words if body else 0),
                                lastmod(doc))
+    return result
+
+
+def overdue_reviews(config: SiteConfig, catalog: Catalog) -> dict[str, date]:
+    """Find the documents whose clinical review is overdue on the build date: all a page shows that depends on that
+    date, so pages read it here (and a build on a later day renders again only the pages whose review fell due)."""
+    result = {}
+    for slug, doc in catalog.docs.items():
+        status = review_status(doc, config)
+        if status.state == "overdue":
+            result[slug] = status.due
     return result
 
 

@@ -128,7 +128,7 @@ class Views:
         """Return the review status: when it was reviewed and when the next review falls due."""
         status = review_status(doc, self.site.config)
         reviewer = doc.reviewer if status.reviewed else None
-        return Review(status.reviewed, reviewer, status.due, status.state == "overdue")
+        return Review(status.reviewed, reviewer, status.due, doc.slug in self.site.overdue_reviews)
 
     def breadcrumbs(self, slug: str) -> list[Crumb]:
         doc = self.catalog.docs[slug]
