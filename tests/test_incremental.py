@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+import healthsite.pagecache
 import healthsite.relate
 import healthsite.rendering
 from conftest import BUILD_EPOCH, run_healthsite
@@ -18,7 +19,7 @@ from healthsite.diagnostics import Diagnostics
 from healthsite.livesite import LiveSite
 from healthsite.packcache import PackCache, saved_in_background
 from healthsite.pagecache import SITE_FILES, PageMemo, file_signature
-from healthsite.pipeline import load_site
+from healthsite.pipeline import build, load_site
 from healthsite.progress import Progress
 
 
@@ -334,6 +335,25 @@ def test_a_later_build_date_renders_again_only_the_pages_whose_review_fell_overd
     fresh = run_healthsite("build", "--no-cache", "--out", str(tmp_path / "fresh"), cwd=site, env=overdue)
     assert fresh.code == 0, fresh.err
     assert tree(site / "public") == tree(tmp_path / "fresh")
+
+
+def test_a_build_with_the_inputs_of_the_last_one_takes_every_page_key_from_the_memo(copy_site, monkeypatch):
+    site = copy_site("full")
+    assert run_healthsite("build", cwd=site).code == 0
+    before = tree(site / "public")
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", BUILD_EPOCH)
+
+    def key_made(self, deps):
+        raise AssertionError("a page key was made again")
+
+    monkeypatch.setattr(healthsite.pagecache.PageRenderer, "_key", key_made)
+    monkeypatch.chdir(site)  # the configuration as the command line loads it
+    diags = Diagnostics()
+    assert build(load_config(Path("site.yaml"), diags), diags).published is not None, diags.format()
+    assert tree(site / "public") == before
+    edit_body(site)  # one input changed: every page's key is made again, to find the pages that read it
+    with pytest.raises(AssertionError, match="a page key was made again"):
+        build(load_config(Path("site.yaml"), diags), diags)
 
 
 def test_the_first_warm_build_after_a_cold_one_takes_related_articles_from_the_cache(copy_site, monkeypatch):

@@ -32,7 +32,7 @@ from .views import Views
 
 CHUNK = 50  # pages taken at a time when rendering in two processes
 PARALLEL_THRESHOLD = 600  # fewer pages than this render faster in one process than with a helper
-MEMO_FORMAT = 4
+MEMO_FORMAT = 5
 SITE_FILES = "\0site files"  # the memo's entry for the feeds, sitemap and robots.txt, made together
 
 
@@ -51,10 +51,12 @@ def code_and_theme_digest(site: Site) -> bytes:
 
 @dataclasses.dataclass(slots=True)
 class PageMemo:
-    """What the last build wrote: output path -> (key, reads, (size, mtime_ns, inode) and hash of the file)."""
+    """What the last build wrote: output path -> (key, reads, (size, mtime_ns, inode) and hash of the file), and
+    the hash of the inputs its keys were made from (`PageRenderer.inputs`)."""
 
     file: Path | None
     entries: dict[str, tuple[bytes, Deps, tuple[int, int, int], bytes]]
+    inputs: bytes | None = None
 
     @classmethod
     def load(cls, cache: Path, out: Path) -> PageMemo:
@@ -65,8 +67,9 @@ class PageMemo:
         gc.disable()  # loading makes many objects and no garbage: a collection now would only walk them
         try:
             data = _PlainUnpickler(io.BytesIO(file.read_bytes())).load()
-            if isinstance(data, tuple) and len(data) == 2 and data[0] == MEMO_FORMAT and isinstance(data[1], dict):
-                return cls(file, data[1])
+            if (isinstance(data, tuple) and len(data) == 3 and data[0] == MEMO_FORMAT and isinstance(data[1], dict)
+                    and isinstance(data[2], bytes)):
+                return cls(file, data[1], data[2])
         except (OSError, pickle.UnpicklingError, ValueError, TypeError, EOFError, AttributeError, IndexError):
             pass
         finally:
@@ -74,10 +77,11 @@ class PageMemo:
                 gc.enable()
         return cls(file, {})
 
-    def save(self, out: Path, keys: Mapping[str, tuple[bytes, Deps, bytes]], changed: bool = True,
+    def save(self, out: Path, keys: Mapping[str, tuple[bytes, Deps, bytes]], inputs: bytes, changed: bool = True,
              kept: Set[str] = frozenset()) -> None:
-        """Remember each page written into `out` with the signature and hash of its file; the entries of the pages
-        in `kept` (linked from the last build's file, untouched) stay as they are."""
+        """Remember each page written into `out` with the signature and hash of its file, and the hash of the inputs
+        of their keys; the entries of the pages in `kept` (linked from the last build's file, untouched) stay as they
+        are. When the entries are the same, the memo on disk is left as it is: its keys are this build's too."""
         if not changed and keys.keys() == self.entries.keys():
             return  # every page was linked from the last build, untouched: the memo on disk is already this
         entries, shared = {}, {}
@@ -94,10 +98,22 @@ class PageMemo:
         try:
             self.file.parent.mkdir(parents=True, exist_ok=True)
             temp = self.file.with_suffix(f".{os.getpid()}.tmp")
-            temp.write_bytes(pickle.dumps((MEMO_FORMAT, entries), protocol=5))
+            temp.write_bytes(pickle.dumps((MEMO_FORMAT, entries, inputs), protocol=5))
             os.replace(temp, self.file)
         except OSError:
             pass
+
+
+def _inputs_digest(site: Site, base_key: bytes) -> bytes:
+    """Hash what every value a page reads is made from: each document (published or not) and body, the content
+    files, the build date, and the base key (program, templates, configuration, assets). Each document's and body's
+    hash was made when it was loaded or taken from the cache, so this costs a look-up each, not a hash."""
+    catalog = site.catalog
+    return hashlib.sha256(b"".join([
+        base_key, str(site.config.build_date).encode(), digest(sorted(catalog.files)),
+        digest(list(catalog.docs)), *map(digest, catalog.docs.values()),
+        digest(list(catalog.unpublished)), *map(digest, catalog.unpublished.values()),
+        digest(list(site.bodies)), *map(digest, site.bodies.values())])).digest()
 
 
 def _dateless(unwrapped: list[tuple[str, Any]]) -> list[tuple[str, Any]]:
@@ -140,6 +156,9 @@ class PageRenderer:
         self.env = render.template_environment(recording)
         self.base_key = digest((code_and_theme_digest(site), digest(_dateless(unwrapped)), digest(self.views.site_view),
                                 sorted(assets.names.items())))
+        self.inputs = _inputs_digest(site, self.base_key)
+        # The same inputs as the build that wrote the memo: every value a page reads is the same, and so its key
+        self.same_inputs = memo is not None and memo.inputs == self.inputs
         self.digests = _Digests(self._digest_of)  # (field, key) -> hash of its value, each made once per build
         self.keys: dict[str, tuple[bytes, Deps, bytes]] = {}  # this build's pages: path -> (key, reads, text hash)
         self.changed = False  # whether any page was rendered, or reused from a file that was not last build's
@@ -174,7 +193,7 @@ class PageRenderer:
     def _site_files(self) -> list[tuple[str, str | Path]]:
         """Return the feeds, sitemap and robots.txt: last build's files while nothing they read has changed."""
         group = self.memo.entries.get(SITE_FILES) if self.memo is not None else None
-        if group is not None and self._key(group[1]) == group[0]:
+        if group is not None and (self.same_inputs or self._key(group[1]) == group[0]):
             reused = [(path, self._reuse(path)) for path in group[3]]
             if all(file is not None for _, file in reused):
                 self.keys[SITE_FILES] = group[:2] + (group[3],)
@@ -196,7 +215,7 @@ class PageRenderer:
         if entry is None:
             return None
         key, deps, signature, content = entry
-        if self._key(deps) != key:
+        if not self.same_inputs and self._key(deps) != key:
             return None
         file = self.out / out
         if file_signature(file) != signature:

@@ -96,7 +96,7 @@ def _check_and_write(config: SiteConfig, diags: Diagnostics, site: Site | None, 
         finish = (lambda folder: index_search(folder, diags)) if config.search else None
         published = publish(pages, assets, config.out_path, diags, finish=finish, strict=strict)
         if published is not None and memo is not None:
-            memo.save(config.out_path, renderer.keys, renderer.changed, renderer.kept)
+            memo.save(config.out_path, renderer.keys, renderer.inputs, renderer.changed, renderer.kept)
         timings.notes["render and write"] = f"{renderer.rendered} of {renderer.planned} HTML pages rendered, the rest linked"
     return BuildResult(site, published)
 
