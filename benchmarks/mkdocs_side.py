@@ -18,7 +18,7 @@ import sys
 from importlib import metadata
 from pathlib import Path
 
-from run import timed, tool_line
+from run import cold_builds, tool_line
 
 HOME = "---\ntitle: Synthetic health site\n---\n\n# Synthetic health site\n\n{links}\n"
 CONFIG = "site_name: Synthetic health site\nsite_url: https://example.org/\ntheme:\n  name: mkdocs\nnav:\n{nav}"
@@ -53,9 +53,6 @@ def mkdocs_build(source: Path, workdir: Path, articles: int, runs: int) -> str:
     except metadata.PackageNotFoundError:
         return "mkdocs: not installed (pip install mkdocs)"
     root = mkdocs_site(source, workdir, articles)
-    times = []
-    for _ in range(runs):
-        shutil.rmtree(root / "site", ignore_errors=True)
-        times.append(timed([sys.executable, "-m", "mkdocs", "build", "--quiet", "--site-dir", "site"], root))
+    times = cold_builds([sys.executable, "-m", "mkdocs", "build", "--quiet", "--site-dir", "site"], root, ("site",), runs)
     tag = ".".join(version.split(".")[:2])
     return tool_line("mkdocs", times, root / "site", articles, f"MkDocs {tag}, nav of home and pillar pages")

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import yaml
 
-from run import timed, tool_line
+from run import cold_builds, tool_line
 
 CONFIG = """SITENAME = "Synthetic health site"
 SITEURL = ""
@@ -65,11 +65,7 @@ def pelican_build(source: Path, workdir: Path, articles: int, runs: int) -> str:
     except metadata.PackageNotFoundError:
         return "pelican: not installed (pip install pelican)"
     root = pelican_site(source, workdir, articles)
-    times = []
-    for _ in range(runs):
-        shutil.rmtree(root / "output", ignore_errors=True)
-        shutil.rmtree(root / "cache", ignore_errors=True)
-        times.append(timed([sys.executable, "-m", "pelican", "content", "--settings", "pelicanconf.py",
-                            "--output", "output", "--quiet"], root))
+    times = cold_builds([sys.executable, "-m", "pelican", "content", "--settings", "pelicanconf.py", "--output", "output",
+                         "--quiet"], root, ("output", "cache"), runs)
     tag = ".".join(version.split(".")[:2])
     return tool_line("pelican", times, root / "output", articles, f"Pelican {tag}")

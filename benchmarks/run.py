@@ -182,6 +182,16 @@ def markdown_floor(site: Path, articles: int) -> tuple[float, int]:
     return float(seconds) * articles / int(counted), int(counted)
 
 
+def cold_builds(command: list[str], root: Path, leftovers: tuple[str, ...], runs: int) -> list[Run]:
+    """Run another tool's build in `root` `runs` times, deleting its output and caches (`leftovers`) before each."""
+    times = []
+    for _ in range(runs):
+        for name in leftovers:
+            shutil.rmtree(root / name, ignore_errors=True)
+        times.append(timed(command, root))
+    return times
+
+
 def tool_line(name: str, runs: list[Run], output: Path, articles: int, note: str) -> str:
     """Return the printed line for another tool's cold builds of one size: median seconds and CPU, peak memory and
     the HTML pages it wrote into `output`."""
