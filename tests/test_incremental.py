@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import io
 import re
 import shutil
@@ -19,7 +20,7 @@ from healthsite.diagnostics import Diagnostics
 from healthsite.livesite import LiveSite
 from healthsite.packcache import PackCache, saved_in_background
 from healthsite.pagecache import SITE_FILES, PageMemo, file_signature
-from healthsite.pipeline import build, load_site
+from healthsite.pipeline import Timings, build, load_site
 from healthsite.progress import Progress
 
 
@@ -354,6 +355,21 @@ def test_a_build_with_the_inputs_of_the_last_one_takes_every_page_key_from_the_m
     edit_body(site)  # one input changed: every page's key is made again, to find the pages that read it
     with pytest.raises(AssertionError, match="a page key was made again"):
         build(load_config(Path("site.yaml"), diags), diags)
+
+
+@pytest.mark.parametrize("library, renders", [("jinja2", "0 of 8 bodies, 19 of 19 HTML pages"),
+                                               ("nh3", "8 of 8 bodies, 0 of 19 HTML pages")])  # the same bodies
+def test_another_release_of_the_template_engine_or_sanitiser_renders_again_what_it_shapes(copy_site, monkeypatch,
+                                                                                          library, renders):
+    site = copy_site("full")
+    assert run_healthsite("build", cwd=site).code == 0
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", BUILD_EPOCH)
+    monkeypatch.chdir(site)
+    monkeypatch.setattr(importlib.import_module(library), "__version__", "0.0.test")
+    diags, timings = Diagnostics(), Timings()
+    assert build(load_config(Path("site.yaml"), diags), diags, timings=timings).published is not None
+    bodies, pages = (timings.notes[stage].split(" rendered")[0] for stage in ("markdown", "render and write"))
+    assert f"{bodies}, {pages}" == renders
 
 
 def test_the_first_warm_build_after_a_cold_one_takes_related_articles_from_the_cache(copy_site, monkeypatch):

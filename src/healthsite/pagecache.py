@@ -18,8 +18,11 @@ import os
 import pickle
 import queue
 from collections.abc import Callable, Iterator, Mapping, Set
+from importlib import metadata
 from pathlib import Path
 from typing import Any
+
+import jinja2
 
 from . import render
 from .assets import Assets
@@ -34,6 +37,11 @@ CHUNK = 50  # pages taken at a time when rendering in two processes
 PARALLEL_THRESHOLD = 600  # fewer pages than this render faster in one process than with a helper
 MEMO_FORMAT = 5
 SITE_FILES = "\0site files"  # the memo's entry for the feeds, sitemap and robots.txt, made together
+
+
+def _template_engine() -> str:
+    """Name the Jinja2 and MarkupSafe releases, which shape every page's text."""
+    return f"Jinja2 {jinja2.__version__}, MarkupSafe {metadata.version('MarkupSafe')}"
 
 
 def code_and_theme_digest(site: Site) -> bytes:
@@ -154,8 +162,8 @@ class PageRenderer:
         self.site, self.out, self.memo, self.recording = site, out, memo, recording
         self.views = Views(recording, assets)
         self.env = render.template_environment(recording)
-        self.base_key = digest((code_and_theme_digest(site), digest(_dateless(unwrapped)), digest(self.views.site_view),
-                                sorted(assets.names.items())))
+        self.base_key = digest((code_and_theme_digest(site), _template_engine(), digest(_dateless(unwrapped)),
+                                digest(self.views.site_view), sorted(assets.names.items())))
         self.inputs = _inputs_digest(site, self.base_key)
         # The same inputs as the build that wrote the memo: every value a page reads is the same, and so its key
         self.same_inputs = memo is not None and memo.inputs == self.inputs

@@ -20,6 +20,7 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, fields
 
 import markdown
+import nh3
 
 from . import mdrender
 from .catalog import is_published
@@ -79,8 +80,8 @@ def body_digest(key: str, doc: Document) -> bytes:
 
 def settings_key(settings: HtmlConfig) -> str:
     """Describe everything besides the source that changes a rendered body, for the cache key."""
-    return json.dumps([code_version(), markdown.__version__, mdrender.EXTENSIONS, mdrender.EXTENSION_CONFIGS,
-                       list(settings.extra_tags),
+    return json.dumps([code_version(), markdown.__version__, nh3.__version__, mdrender.EXTENSIONS,
+                       mdrender.EXTENSION_CONFIGS, list(settings.extra_tags),
                        {k: list(v) for k, v in sorted(settings.extra_attributes.items())}], sort_keys=True)
 
 
