@@ -13,7 +13,7 @@ from xml.sax.saxutils import escape
 from .meta import absolute, pillar_of
 from .model import lastmod
 from .relate import Site
-from .views import page_count, page_of, page_url
+from .views import further_list_pages, page_url
 
 ATOM = "http://www.w3.org/2005/Atom"
 SITEMAP = "http://www.sitemaps.org/schemas/sitemap/0.9"
@@ -49,13 +49,8 @@ def sitemap(site: Site) -> str:
     entries.append(("/tags/", newest))
     for tag, slugs in catalog.tags.items():
         entries.append((f"/tags/{tag}/", max(summaries[s].lastmod for s in slugs)))
-    lists = [(f"/tags/{tag}/", slugs) for tag, slugs in catalog.tags.items()]
-    lists += [(catalog.urls[pillar], catalog.pillar_articles.get(pillar, ())) for pillar in catalog.pillars]
-    per_page = site.config.lists.per_page
-    for url, slugs in lists:  # page 2 and on of long lists, each dated by its newest article
-        for number in range(2, page_count(len(slugs), per_page) + 1):
-            newest_shown = max(summaries[s].lastmod for s in page_of(slugs, number, per_page))
-            entries.append((page_url(url, number), newest_shown))
+    for _, _, url, number, shown in further_list_pages(catalog, site.config.lists.per_page):  # dated by its newest
+        entries.append((page_url(url, number), max(summaries[s].lastmod for s in shown)))
     # Written as text, not built with ElementTree: the same bytes as _xml() gives, in a tenth of the time, which
     # counts on a large site where any edit rewrites the sitemap.
     base_path, host = site.config.base_path, site.config.absolute_url

@@ -17,7 +17,7 @@ from .diagnostics import Diagnostics
 from .feeds import site_files
 from .meta import head_meta
 from .relate import Site
-from .views import Views, page_count
+from .views import Views, further_list_pages, page_url
 
 Page = tuple[str, str]  # output path ("circulation/index.html"), text
 
@@ -106,23 +106,19 @@ def render_pages(site: Site, assets: Assets, diags: Diagnostics, extra_globals: 
 
 def plan_pages(site: Site, views: Views) -> Iterator[tuple[str, str, Callable[[], dict]]]:
     """List every HTML page without rendering it: output path, template name and context maker."""
-    catalog, per_page = site.catalog, site.config.lists.per_page
+    catalog = site.catalog
     yield "index.html", "home.html", views.home
     yield "404.html", "404.html", views.not_found
     yield "tags/index.html", "tags.html", views.tags
     if site.config.search:
         yield "search/index.html", "search.html", views.search
-    for tag, slugs in catalog.tags.items():
+    for tag in catalog.tags:
         yield f"tags/{tag}/index.html", "tag.html", lambda tag=tag: views.tag(tag)
-        for number in range(2, page_count(len(slugs), per_page) + 1):
-            yield f"tags/{tag}/page/{number}/index.html", "list.html", lambda tag=tag, n=number: views.tag(tag, n)
     for slug, doc in catalog.docs.items():
-        folder = catalog.urls[slug].strip("/")
-        yield folder + "/index.html", f"{doc.kind}.html", lambda slug=slug: views.document(slug)
-        if doc.kind == "pillar":
-            for number in range(2, page_count(len(catalog.pillar_articles.get(slug, ())), per_page) + 1):
-                yield (f"{folder}/page/{number}/index.html", "list.html",
-                       lambda slug=slug, n=number: views.pillar_list(slug, n))
+        yield catalog.urls[slug].strip("/") + "/index.html", f"{doc.kind}.html", lambda slug=slug: views.document(slug)
+    for kind, key, url, number, _ in further_list_pages(catalog, site.config.lists.per_page):
+        context = views.tag if kind == "tag" else views.pillar_list
+        yield page_url(url, number).strip("/") + "/index.html", "list.html", lambda c=context, k=key, n=number: c(k, n)
     for alias, slug in sorted(catalog.aliases.items()):
         yield alias.strip("/") + "/index.html", "redirect.html", lambda slug=slug: views.redirect(slug)
 

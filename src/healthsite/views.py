@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
 
 from markupsafe import Markup
 
 from .assets import Assets
+from .catalog import Catalog
 from .model import Document
 from .readability import reading_minutes
 from .relate import Site
@@ -240,6 +241,17 @@ def page_count(total: int, per_page: int) -> int:
 def page_of(slugs: Sequence[str], number: int, per_page: int) -> Sequence[str]:
     """Return the part of a list on page `number`, `per_page` a page (0: all on one)."""
     return slugs[(number - 1) * per_page:number * per_page] if per_page else slugs
+
+
+def further_list_pages(catalog: Catalog, per_page: int) -> Iterator[tuple[str, str, str, int, Sequence[str]]]:
+    """Yield page 2 and on of every tag's and pillar's list: ('tag' or 'pillar', the tag or pillar, the site path of
+    the list's first page, the page number, the articles on that page)."""
+    lists = [("tag", tag, f"/tags/{tag}/", slugs) for tag, slugs in catalog.tags.items()]
+    lists += [("pillar", pillar, catalog.urls[pillar], catalog.pillar_articles.get(pillar, ()))
+              for pillar in catalog.pillars]
+    for kind, key, path, slugs in lists:
+        for number in range(2, page_count(len(slugs), per_page) + 1):
+            yield kind, key, path, number, page_of(slugs, number, per_page)
 
 
 def page_url(url: str, number: int) -> str:
