@@ -178,7 +178,8 @@ def test_a_broken_symlink_is_an_error(tmp_path: Path) -> None:
     result = run_healthsite("build", cwd=root)
     assert result.code == 1
     assert result.err.splitlines()[0] == (
-        "content/guide/gone.md: error: cannot read the file: No such file or directory. [file-unreadable]")
+        f"content/guide/gone.md:1: error: the link points to nothing ('{tmp_path}/nowhere.md' does not exist), so it "
+        "is left out. Point the link at a file in the content folder, or remove it [content-link-broken]")
 
 
 SVG_HINT = ("Export a plain SVG without scripts, event handlers or script links, or convert it to PNG "
@@ -263,8 +264,8 @@ def test_a_content_file_linking_outside_the_content_folder_is_not_published(tmp_
     result = run_healthsite("build", cwd=root)
     assert result.code == 1
     assert result.err.splitlines()[0] == (
-        "content/guide/notes.txt: error: the file links to a file outside the content folder, so it is left out. "
-        "Copy the file into the content folder instead of linking to it [content-file-unsafe]")
+        "content/guide/notes.txt:1: error: the link leads outside the content folder, so the file it points to is "
+        "left out. Copy it into the content folder instead of linking to it [content-file-unsafe]")
     assert not (root / "public").exists()
 
 

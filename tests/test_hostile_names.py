@@ -37,7 +37,7 @@ def test_nothing_is_written_outside_the_output_folder(tmp_path: Path) -> None:
     assert code == 0
     written = everything_below(tmp_path) - before
     assert all(p.startswith("site/content") or p.startswith("site/public") or p in ("site", "site/site.yaml",
-               "site/.public.lock", "site/.healthsite-cache") or p.startswith("site/.healthsite-cache/")
+               "site/.healthsite-cache") or p.startswith("site/.healthsite-cache/")
                for p in written), sorted(written)
     for alias in ("etc/passwd", "evil.example", "old/heat"):
         page = (root / "public" / alias / "index.html").read_text(encoding="utf-8")
@@ -60,6 +60,26 @@ def test_a_slug_that_is_not_a_plain_name_is_refused(tmp_path: Path, slug: str, s
     assert code == 1
     assert errors == [f"content/guide/heat.md:6: error: slug {shown} is not a lowercase-hyphenated name. {hint} "
                       "[slug-invalid]"]
+    assert not (root / "public").exists()
+
+
+LONG = "a" * 256
+
+
+@pytest.mark.parametrize("field, error", [
+    (f"slug: {LONG}", f"6: error: the slug '{'a' * 24}...' is 256 characters long, more than the 255 a file system "
+                      "holds in one name. Shorten it: a few words make the best address [slug-invalid]"),
+    (f"tags: [sleep, {LONG}]", f"6: error: the tag '{'a' * 24}...' is 256 characters long, more than the 255 a file "
+                               "system holds in one name. Shorten it: a word or two make the best tag [tag-invalid]"),
+    (f"aliases: [/old/{LONG}/]", f"6: error: the part of the alias '{'a' * 24}...' is 256 characters long, more than "
+                                 "the 255 a file system holds in one name. Shorten that part of the old address "
+                                 "[alias-invalid]"),
+    (f"aliases: [{'/abc' * 300}/]", "6: error: the alias is 1201 characters long, more than the 1024 an address may "
+                                    "have here. Shorten the old address [alias-invalid]"),
+], ids=["slug", "tag", "alias-part", "alias"])
+def test_a_name_too_long_for_a_file_system_is_refused_at_its_line(tmp_path: Path, field: str, error: str) -> None:
+    root, code, errors = build(tmp_path, {"content/guide/heat.md": article(field + "\n")})
+    assert (code, errors) == (1, ["content/guide/heat.md:" + error])
     assert not (root / "public").exists()
 
 

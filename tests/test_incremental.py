@@ -101,6 +101,11 @@ CHANGES: list[tuple[Callable[[Path], set[Path]], int]] = [
     (retitle_article, 0), (retitle_pillar, 0), (move_folder, 0)]
 
 
+def cached_values(site: Path) -> dict:
+    """Return the files of the cache folder but the output folders' lock, staging folder and spare site."""
+    return {name: data for name, data in tree(site / ".healthsite-cache").items() if not name.startswith("output/")}
+
+
 def test_warm_builds_write_the_same_bytes_as_cold_builds_after_every_kind_of_change(copy_site, tmp_path):
     site = copy_site("full")
     first = run_healthsite("build", "--verbose", "--out", str(tmp_path / "first"), cwd=site)
@@ -111,10 +116,10 @@ def test_warm_builds_write_the_same_bytes_as_cold_builds_after_every_kind_of_cha
         warm = run_healthsite("build", "--verbose", "--out", str(tmp_path / "warm"), cwd=site)
         assert warm.code == 0, (change.__name__, warm.err)
         assert bodies_rendered(warm.out)[0] == renders, change.__name__  # only changed bodies were rendered
-        cache = tree(site / ".healthsite-cache")
+        cache = cached_values(site)
         cold = run_healthsite("build", "--no-cache", "--verbose", "--out", str(tmp_path / "cold"), cwd=site)
         assert cold.code == 0, (change.__name__, cold.err)
-        assert tree(site / ".healthsite-cache") == cache  # --no-cache neither reads nor writes the cache
+        assert cached_values(site) == cache  # --no-cache neither reads nor writes the cache
         assert bodies_rendered(cold.out)[0] == bodies_rendered(cold.out)[1]
         assert tree(tmp_path / "warm") == tree(tmp_path / "cold"), change.__name__
 

@@ -14,6 +14,7 @@ from .check import check_site
 from .config import SiteConfig, load_config
 from .diagnostics import Diagnostics
 from .pipeline import Timings, build, load_site
+from .processes import Terminated, stop_on_sigterm
 from .progress import Progress
 from .report import format_report, report_data
 
@@ -26,8 +27,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not argv or (argv[0].startswith("-") and argv[0] not in ("-h", "--help")):
         argv = ["build", *argv]  # build is the default command, with or without options
     args = _parser().parse_args(argv)
+    stop_on_sigterm()
     try:
         return args.run(args)
+    except Terminated:  # as Ctrl-C below; 143 is how shells report a process stopped by SIGTERM
+        print("Terminated; the output folder was left as it was.", file=sys.stderr)
+        return 143
     except KeyboardInterrupt:  # Ctrl-C: a build's staging folder is already removed and its output untouched
         print("Interrupted; the output folder was left as it was.", file=sys.stderr)
         return 130
@@ -41,6 +46,8 @@ def _parser() -> argparse.ArgumentParser:
     build_parser.add_argument("--out", help="output folder (default: public)")
     build_parser.add_argument("--no-cache", action="store_true", help="render every body afresh")
     build_parser.add_argument("--verbose", action="store_true", help="print the time each stage took")
+    build_parser.add_argument("--lock-timeout", type=_seconds, metavar="SECONDS",
+                              help="how long to wait for another build of the same output folder (default: 600)")
     build_parser.set_defaults(run=run_build)
     check_parser = commands.add_parser("check", help="check the site in memory and report problems; writes nothing")
     _site_options(check_parser)
@@ -100,7 +107,19 @@ def read_config(args: argparse.Namespace, diags: Diagnostics) -> SiteConfig:
         content_dir=args.content, out_dir=getattr(args, "out", None), base_url=args.base_url,
         drafts=True if args.drafts else None,
         cache=False if getattr(args, "no_cache", False) else None,
+        lock_timeout=getattr(args, "lock_timeout", None),
     )
+
+
+def _seconds(text: str) -> float:
+    """Read a number of seconds, 0 or more, for argparse."""
+    try:
+        value = float(text)
+    except ValueError:
+        value = -1.0
+    if not 0 <= value < float("inf"):
+        raise argparse.ArgumentTypeError(f"'{text}' is not a number of seconds, 0 or more")
+    return value
 
 
 def run_build(args: argparse.Namespace) -> int:

@@ -102,6 +102,8 @@ class SiteConfig:
     """Reuse rendered Markdown bodies from .healthsite-cache/."""
     cache_write: bool = True
     """Store what this build computed in the cache; `check` only reads it, since it writes nothing."""
+    lock_timeout: float = 600.0
+    """Seconds a build waits for another build of the same output folder to finish (--lock-timeout)."""
     build_date: date = date(1970, 1, 1)
     """Today, or SOURCE_DATE_EPOCH, for drafts by date and review due dates."""
 

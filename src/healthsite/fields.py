@@ -18,6 +18,8 @@ KNOWN_KEYS = ("kind", "title", "description", "date", "updated", "slug", "pillar
 KINDS = ("article", "pillar", "page")
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 _ALIAS_SEGMENT = re.compile(r"^[A-Za-z0-9._~-]+$")
+NAME_MAX = 255  # bytes in one file or folder name on common file systems: a slug, tag or alias part is one
+PATH_MAX = 1024  # characters in an alias, well within what file systems and browsers hold in a path
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 
 
@@ -26,6 +28,11 @@ def slugify(text: str) -> str:
     """Turn any text into a lowercase-hyphenated ASCII name ('Back Pain/Legs' -> 'back-pain-legs')."""
     ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
     return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
+
+
+def _too_long(what: str, name: str) -> str:
+    return (f"the {what} '{name[:24]}...' is {len(name)} characters long, more than the {NAME_MAX} a file system "
+            "holds in one name")
 
 
 class FieldReader:
@@ -137,6 +144,10 @@ class FieldReader:
                       f"Use 'slug: {suggestion}'" if suggestion else "Use letters, digits and hyphens",
                       code="slug-invalid")
             return None
+        if len(value) > NAME_MAX:
+            self.fail("slug", _too_long("slug", value), "Shorten it: a few words make the best address",
+                      code="slug-invalid")
+            return None
         return value
 
     def tags(self, config: SiteConfig) -> tuple[str, ...]:
@@ -149,6 +160,9 @@ class FieldReader:
                 self.diags.error("tag-invalid", self.path, line,
                                  f"tag {_describe(raw)} has no Latin letters or digits to make its address from",
                                  f"Map it to a tag under 'tag_aliases' in site.yaml, such as '{raw}: some-tag'")
+            elif len(tag) > NAME_MAX:
+                self.diags.error("tag-invalid", self.path, line, _too_long("tag", tag),
+                                 "Shorten it: a word or two make the best tag")
             elif config.tags and tag not in config.tags:
                 choices = list(config.tags) + list(config.tag_aliases)
                 hint = did_you_mean(tag, choices) or "Add it to 'tags' in site.yaml, or use a listed tag"
@@ -165,7 +179,15 @@ class FieldReader:
         for index, alias in enumerate(self.names("aliases")):
             segments = alias.strip("/").split("/")
             if alias.startswith("/") and all(_ALIAS_SEGMENT.match(s) and s.strip(".") for s in segments):
-                good.append("/" + "/".join(segments) + "/")
+                line = self.lines.get(f"aliases[{index}]", self.line("aliases"))
+                if long := next((s for s in segments if len(s) > NAME_MAX), None):
+                    self.diags.error("alias-invalid", self.path, line, _too_long("part of the alias", long),
+                                     "Shorten that part of the old address")
+                elif len(alias) > PATH_MAX:
+                    self.diags.error("alias-invalid", self.path, line, f"the alias is {len(alias)} characters long, "
+                                     f"more than the {PATH_MAX} an address may have here", "Shorten the old address")
+                else:
+                    good.append("/" + "/".join(segments) + "/")
             else:
                 self.diags.error("alias-invalid", self.path, self.lines.get(f"aliases[{index}]", self.line("aliases")),
                                  f"alias {_describe(alias)} is not a plain site path",

@@ -12,7 +12,7 @@ from .bodies import BodyMemo, Track, render_bodies
 from .catalog import Catalog, build_catalog
 from .config import SiteConfig, load_config
 from .diagnostics import Diagnostic, Diagnostics
-from .load import list_content_files, read_document
+from .load import content_listing, list_content_files, read_document
 from .model import Body, Document
 from .relate import RelatedIndex, Site, backlinks, overdue_reviews, pillar_neighbours, summaries
 from .servepages import Pages, Response
@@ -28,6 +28,7 @@ class LiveSite:
         self.config: SiteConfig | None = None
         self.files: dict[Path, FileState] = {}
         self.content_files: frozenset[str] = frozenset()  # other files in content/ (images), as the build lists them
+        self.listing_problems: tuple[Diagnostic, ...] = ()  # links in content/ that lead outside it or nowhere
         self.order: list[Path] = []  # self.files' keys in load order
         self.memo = BodyMemo()
         self.site: Site | None = None  # the last good site, served while the content has errors
@@ -144,7 +145,7 @@ class LiveSite:
         if changed is None or any(path.suffix != ".md" for path in changed):
             self.content_files = list_content_files(self.config)  # images and PDFs, published as they are
         if changed is None or not content.is_dir() or self._folder_changed(changed):
-            listed = set(_markdown_files(content))
+            listed = set(self._markdown_files())
             changed = (listed ^ set(self.files)) | (changed or set()) if self.files else listed
         read = [path for path in changed if path.suffix == ".md" and not _hidden(path, content)]
         for path in read:
@@ -155,6 +156,13 @@ class LiveSite:
         if len(self.order) != len(self.files) or any(path not in self.files for path in read):
             self.order = sorted(self.files)
         return bool(read) or self.content_files != files or not content.is_dir()
+
+    def _markdown_files(self) -> list[Path]:
+        """List the Markdown files the build would read, and keep the problems of links found on the way."""
+        found = Diagnostics()
+        listing = content_listing(self.config, found)
+        self.listing_problems = tuple(found.items)
+        return [path for path in listing if path.suffix == ".md"]
 
     def _folder_changed(self, changed: set[Path]) -> bool:
         """Tell whether a folder appeared, moved or went: its files then send no events of their own."""
@@ -174,6 +182,7 @@ class LiveSite:
         diags = Diagnostics(levels=config.checks)
         if not config.content_path.is_dir():
             diags.error("content-missing", config.content_dir, None, "the content folder does not exist")
+        diags.items.extend(self.listing_problems)
         for path in self.order:
             diags.items.extend(self.files[path][1])
         docs = [doc for doc in (self.files[path][0] for path in self.order) if doc is not None]
@@ -210,11 +219,6 @@ class LiveSite:
         return site
 
 
-def _markdown_files(content: Path) -> list[Path]:
-    """List the Markdown files the build would read, hidden folders left out."""
-    if not content.is_dir():
-        return []
-    return [path.resolve() for path in content.rglob("*.md") if not _hidden(path, content)]
 
 
 def _hidden(path: Path, content: Path) -> bool:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 from .config import SiteConfig
@@ -17,10 +19,90 @@ from .yamlsource import parse_mapping
 MAX_FILE_BYTES = 20 * 1024 * 1024
 
 
-def content_listing(config: SiteConfig) -> list[Path]:
-    """List everything under the content folder in path order, for `load_documents` and `list_content_files`
-    to share: listing a large folder and sorting its paths takes as long as reading a thousand articles."""
-    return sorted(config.content_path.rglob("*")) if config.content_path.is_dir() else []
+def content_listing(config: SiteConfig, diags: Diagnostics | None = None) -> list[Path]:
+    """List the files under the content folder in path order, hidden ones left out, for `load_documents` and
+    `list_content_files` to share.
+
+    One rule for every type: a symbolic link (to a file or a folder) is followed when its target is inside the
+    content folder; a link that leads outside it, points nowhere or loops back is reported and left out, so no
+    byte of an outside file is ever published.
+    """
+    content = config.content_path
+    if not content.is_dir():
+        return []
+    found: list[Path] = []
+    real = content.resolve()
+    _list_folder(content, real, (real,), found, _Reporter(config, diags if diags is not None else Diagnostics()))
+    found.sort()
+    return found
+
+
+@dataclass(frozen=True, slots=True)
+class _Reporter:
+    config: SiteConfig
+    diags: Diagnostics
+
+    def error(self, code: str, path: Path, is_file: bool, message: str, hint: str) -> None:
+        self.diags.error(code, _shown(path, self.config), 1 if is_file else None, message, hint=hint)
+
+
+def _list_folder(folder: Path, real: Path, open_folders: tuple[Path, ...], found: list[Path],
+                 report: _Reporter) -> None:
+    """Add the files below `folder` (whose real path is `real`; `open_folders` are the real paths of the folders
+    being listed, itself included) to `found`."""
+    try:
+        with os.scandir(folder) as scan:
+            entries = list(scan)
+    except OSError as exc:
+        report.error("file-unreadable", folder, False, f"cannot list the folder: {exc.strerror}",
+                     "Check the folder's permissions")
+        return
+    for entry in entries:
+        if entry.name.startswith("."):
+            continue
+        path = folder / entry.name
+        if entry.is_symlink():
+            target = _link_target(path, report, open_folders)
+            if target is None:
+                continue
+            if target.is_dir():
+                _list_folder(path, target, open_folders + (target,), found, report)
+            elif target.is_file():
+                found.append(path)
+        elif entry.is_dir(follow_symlinks=False):
+            if entry.name.endswith(".md"):
+                found.append(path)  # reading it says it is a folder
+            else:
+                inner = real / entry.name
+                _list_folder(path, inner, open_folders + (inner,), found, report)
+        elif entry.is_file(follow_symlinks=False):  # not a pipe or device, which reading would block on
+            found.append(path)
+
+
+def _link_target(link: Path, report: _Reporter, open_folders: tuple[Path, ...]) -> Path | None:
+    """Return the real path of a symbolic link's target inside the content folder, or report why it is left out."""
+    root = open_folders[0]
+    try:
+        target = link.resolve(strict=True)
+    except FileNotFoundError:
+        report.error("content-link-broken", link, True, f"the link points to nothing ('{os.readlink(link)}' does "
+                     "not exist), so it is left out", "Point the link at a file in the content folder, or remove it")
+        return None
+    except (OSError, RuntimeError):  # a chain of links that never ends
+        report.error("content-link-broken", link, True, "the link is part of a loop of links, so it is left out",
+                     "Point the link at a file in the content folder, or remove it")
+        return None
+    if not target.is_relative_to(root):
+        is_file = not target.is_dir()
+        report.error("content-file-unsafe", link, is_file,
+                     f"the link leads outside the content folder, so the {'file' if is_file else 'folder'} it "
+                     "points to is left out", "Copy it into the content folder instead of linking to it")
+        return None
+    if target in open_folders:
+        report.error("content-link-broken", link, False, "the link points to a folder that holds it, which would "
+                     "list the same files forever, so it is left out", "Remove the link")
+        return None
+    return target
 
 
 def load_documents(config: SiteConfig, diags: Diagnostics, jobs: BodyJobs | None = None,
@@ -36,10 +118,8 @@ def load_documents(config: SiteConfig, diags: Diagnostics, jobs: BodyJobs | None
     cache = PackCache(config.cache_path, "documents", config.cache_write) if config.cache else None
     settings = _settings_key(config)
     folders: dict[Path, str | None] = {}
-    files = sorted(content.rglob("*.md")) if listing is None else [p for p in listing if p.name.endswith(".md")]
+    files = [p for p in (content_listing(config, diags) if listing is None else listing) if p.name.endswith(".md")]
     for file in files:
-        if any(part.startswith(".") for part in file.relative_to(content).parts):
-            continue
         if cache is None:
             doc = read_document(file, config, diags, folders=folders)
             if doc is not None and jobs is not None:
@@ -103,17 +183,11 @@ def list_content_files(config: SiteConfig, diags: Diagnostics | None = None,
         return frozenset()
     files = set()
     report = diags if diags is not None else Diagnostics()
-    for file in content_listing(config) if listing is None else listing:
-        if file.suffix == ".md":  # first, as it needs no call to the file system: most files are articles
+    for file in content_listing(config, report) if listing is None else listing:
+        if file.suffix == ".md":  # first: most files are articles
             continue
         name = file.relative_to(content).as_posix()
-        if not file.is_file() or any(p.startswith(".") for p in name.split("/")):
-            continue
-        if not file.resolve().is_relative_to(content.resolve()):
-            report.error("content-file-unsafe", _shown(file, config), None,
-                         "the file links to a file outside the content folder, so it is left out",
-                         hint="Copy the file into the content folder instead of linking to it")
-        elif file.suffix.lower() not in CONTENT_FILE_TYPES:
+        if file.suffix.lower() not in CONTENT_FILE_TYPES:
             report.warning("content-file-skipped", _shown(file, config), None,
                            f"files of type '{file.suffix or file.name}' are not published from the content folder",
                            hint="Publish images, PDFs, text, audio and video beside articles; write pages in Markdown")
@@ -225,8 +299,11 @@ def _split_front_matter(text: str, path: str, diags: Diagnostics) -> tuple[str, 
 
 
 def _shown(path: Path, config: SiteConfig, folders: dict[Path, str | None] | None = None) -> str:
-    """Return a path relative to the site folder, as writers see it in their editor; `folders` remembers each
-    folder's answer for one pass over the content folder (finding a folder's real path takes a call per part)."""
+    """Return a path relative to the site folder, as writers see it in their editor (a linked folder by the
+    link's name); `folders` remembers each folder's answer for one pass over the content folder (finding a
+    folder's real path takes a call per part)."""
+    if path.is_relative_to(config.root) and ".." not in (relative := path.relative_to(config.root)).parts:
+        return relative.as_posix()
     folder = folders.get(path.parent, False) if folders is not None else False
     if folder is False:
         try:

@@ -11,7 +11,7 @@ from pathlib import Path, PurePosixPath
 from .config import SiteConfig, build_date_today, load_config
 from .diagnostics import Diagnostics, did_you_mean
 from .fields import slugify
-from .load import read_document
+from .load import content_listing, read_document
 
 EXIT_OK, EXIT_USAGE = 0, 2
 _PILLAR_KIND = re.compile(r"^kind:\s*['\"]?pillar['\"]?\s*$", re.M)
@@ -96,7 +96,7 @@ def plan_article(config: SiteConfig, title: str, pillar: str, tags: str, slug: s
     if pillar not in folders:
         hint = did_you_mean(pillar, folders) or f"Known pillars: {', '.join(sorted(folders)) or 'none yet'}"
         raise ValueError(f"pillar '{pillar}' does not exist. {hint}")
-    taken = next((p for p in config.content_path.rglob(f"{slug}.md") if not _hidden(p, config)), None)
+    taken = next((p for p in content_listing(config) if p.name == f"{slug}.md"), None)
     target = folders[pillar] / f"{slug}.md"
     if taken is not None:
         what = "already exists" if taken.resolve() == target.resolve() else f"already has the name '{slug}'"
@@ -128,8 +128,8 @@ def pillar_folders(config: SiteConfig) -> dict[str, Path]:
     """Find every pillar page and the folder its articles live in, reading only files that say 'kind: pillar'."""
     folders: dict[str, Path] = {}
     content = config.content_path
-    for file in sorted(content.rglob("*.md")) if content.is_dir() else ():
-        if _hidden(file, config) or not _PILLAR_KIND.search(_front_matter(file)):
+    for file in content_listing(config):
+        if file.suffix != ".md" or not _PILLAR_KIND.search(_front_matter(file)):
             continue
         doc = read_document(file, config, Diagnostics())
         if doc is not None and doc.kind == "pillar":
@@ -148,10 +148,6 @@ def _front_matter(file: Path) -> str:
         return ""
     end = head.find("\n---", 3)
     return head[: end if end > 0 else len(head)]
-
-
-def _hidden(file: Path, config: SiteConfig) -> bool:
-    return any(part.startswith(".") for part in file.relative_to(config.content_path).parts)
 
 
 def _shown(path: Path, config: SiteConfig) -> str:

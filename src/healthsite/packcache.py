@@ -24,6 +24,7 @@ from typing import Any
 from . import __version__
 from .diagnostics import Diagnostic
 from .model import Body, Document, Heading, Link, Source
+from .processes import die_with_parent
 
 SHARDS = 64
 _ALLOWED = {
@@ -137,9 +138,11 @@ def saved_in_background() -> Iterator[Callable[[], None]]:
             return
         for stream in (sys.stdout, sys.stderr):
             stream.flush()  # or the child would write what the parent buffered a second time
+        parent = os.getpid()
         child = os.fork()
         if child == 0:
             try:
+                die_with_parent(parent)
                 gc.disable()  # a collection would touch, and so copy, every object the build shares with it
                 for pack in packs:
                     pack._write()

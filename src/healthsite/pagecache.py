@@ -29,6 +29,7 @@ from .assets import Assets
 from .config import SiteConfig
 from .diagnostics import Diagnostic, Diagnostics
 from .feeds import site_files
+from .processes import die_with_parent
 from .reads import ALL, Deps, Reads, digest, forget, recording_site, sorted_reads
 from .relate import Site
 from .views import Views
@@ -276,7 +277,7 @@ class PageRenderer:
         shared = _Shared(chunks, context.Value("i", 0), context.Queue())
         global _HELPER_STATE
         _HELPER_STATE = (self, shared)
-        helper = context.Process(target=_help, daemon=True)
+        helper = context.Process(target=_help, args=(os.getpid(),), daemon=True)
         try:
             helper.start()
             first()
@@ -338,8 +339,9 @@ class _Digests(dict):
 _HELPER_STATE: tuple[PageRenderer, _Shared] | None = None  # set only while a forked helper renders pages
 
 
-def _help() -> None:
+def _help(parent: int) -> None:
     """Render chunks of pages in a forked helper, from the renderer the parent left here, until none is left."""
+    die_with_parent(parent)
     renderer, shared = _HELPER_STATE
     while (index := shared.take()) is not None:
         shared.results.put((index, list(map(renderer.render_one, shared.chunks[index]))))

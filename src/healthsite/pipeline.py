@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import functools
 import gc
+import os
 import subprocess
 import sys
 import time
@@ -18,6 +20,7 @@ from .check import check_site
 from .config import SiteConfig
 from .diagnostics import Diagnostics
 from .load import content_listing, list_content_files, load_documents
+from .processes import die_with_parent
 from .progress import no_progress
 from .rendering import BodyJobs
 from .relate import Site, relate
@@ -54,7 +57,7 @@ def load_site(config: SiteConfig, diags: Diagnostics, timings: Timings | None = 
     timings = timings or Timings()
     with BodyJobs(config) as jobs:  # bodies start rendering, in a pool when many, as their files are read
         with timings.stage("load"):
-            listing = content_listing(config)
+            listing = content_listing(config, diags)
             docs = load_documents(config, diags, jobs, listing)
             files = list_content_files(config, diags, listing)
         if diags.errors:
@@ -94,7 +97,8 @@ def _check_and_write(config: SiteConfig, diags: Diagnostics, site: Site | None, 
         renderer = PageRenderer(site, assets, config.out_path, memo)  # unchanged pages are linked, not rendered
         pages = timings.track("Writing pages", renderer.pages(diags))
         finish = (lambda folder: index_search(folder, diags)) if config.search else None
-        published = publish(pages, assets, config.out_path, diags, finish=finish, strict=strict)
+        published = publish(pages, assets, config.out_path, config.cache_path, diags, finish=finish, strict=strict,
+                            lock_timeout=config.lock_timeout)
         if published is not None and memo is not None:
             memo.save(config.out_path, renderer.keys, renderer.inputs, renderer.changed, renderer.kept)
         timings.notes["render and write"] = f"{renderer.rendered} of {renderer.planned} HTML pages rendered, the rest linked"
@@ -116,7 +120,8 @@ def index_search(folder: Path, diags: Diagnostics) -> None:
     """Index the built pages with Pagefind, whose binary ships in the pagefind[bin] package."""
     try:
         result = subprocess.run([sys.executable, "-m", "pagefind", "--site", str(folder), "--silent"],
-                                capture_output=True, text=True, timeout=600)
+                                capture_output=True, text=True, timeout=600,
+                                preexec_fn=functools.partial(die_with_parent, os.getpid()))
     except (OSError, subprocess.TimeoutExpired) as exc:
         diags.warning("search-index", "site.yaml", None, f"the search index was not built: {exc}",
                       hint="Install pagefind[bin], or set 'search: false'")

@@ -20,6 +20,7 @@ from .model import Body, Summary, lastmod
 from .readability import reading_minutes
 from .review import review_status
 from .packcache import PackCache, key_of
+from .processes import die_with_parent
 
 WINDOW = 12  # neighbours taken on each side in a long posting list: bounds candidates, keeps the build linear
 COMMON_KEYWORD_SHARE = 0.3  # a keyword in more than this share of articles says nothing about relatedness
@@ -110,7 +111,7 @@ def _ranked_by_helper(index: RelatedIndex, slugs: list[str]) -> Callable[[], lis
     answer, ranking them here instead if the helper stopped without one."""
     context = multiprocessing.get_context("fork")
     receiver, sender = context.Pipe(duplex=False)
-    helper = context.Process(target=_rank_and_send, args=(index, slugs, sender), daemon=True)  # shared, not pickled
+    helper = context.Process(target=_rank_and_send, args=(index, slugs, sender, os.getpid()), daemon=True)  # shared, not pickled
     helper.start()
     sender.close()
 
@@ -125,7 +126,8 @@ def _ranked_by_helper(index: RelatedIndex, slugs: list[str]) -> Callable[[], lis
     return wait
 
 
-def _rank_and_send(index: RelatedIndex, slugs: list[str], sender) -> None:
+def _rank_and_send(index: RelatedIndex, slugs: list[str], sender, parent: int) -> None:
+    die_with_parent(parent)
     sender.send([index._rank(slug) for slug in slugs])
     sender.close()
 

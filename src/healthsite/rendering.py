@@ -28,6 +28,7 @@ from .claims import body_claims
 from .config import HtmlConfig, SiteConfig
 from .model import Document
 from .packcache import PackCache, code_version
+from .processes import die_with_parent
 from .readability import plain_text, prose_stats
 from .sanitize import sanitize
 
@@ -175,7 +176,7 @@ class BodyJobs:
 
     def _open_pool(self) -> None:
         if (os.cpu_count() or 1) > 1:
-            self.pool = ProcessPoolExecutor()
+            self.pool = ProcessPoolExecutor(initializer=die_with_parent, initargs=(os.getpid(),))
 
     def _send(self, items: Sequence[tuple[Document, bytes]]) -> None:
         """Send (document, body digest) pairs to the pool in chunks."""
