@@ -18,7 +18,6 @@ from importlib import metadata
 from pathlib import Path
 
 import yaml
-
 from run import cold_builds, tool_line
 
 CONFIG = """SITENAME = "Synthetic health site"

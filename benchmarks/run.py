@@ -166,7 +166,7 @@ def markdown_floor(site: Path, articles: int) -> tuple[float, int]:
     """Return (CPU seconds to render every body once in one process, bodies sampled), scaled to the site."""
     code = (
         "import sys, time, pathlib\n"
-        "from healthsite.mdrender import full\n"
+        "from healthsite.markdown.pruned import full\n"
         "files = sorted(pathlib.Path(sys.argv[1]).rglob('*.md'))[: int(sys.argv[2])]\n"
         "bodies = [f.read_text(encoding='utf-8').split('\\n---\\n', 1)[1] for f in files]\n"
         "md = full()\n"

@@ -8,13 +8,13 @@ import shutil
 from pathlib import Path
 
 import pytest
-
-import healthsite.pagecache
 from conftest import BUILD_EPOCH, SITES, run_healthsite
+from site_files import broken_internal_links, files_below
+
+import healthsite.speed.pages
 from healthsite.config import load_config
 from healthsite.diagnostics import Diagnostics
 from healthsite.pipeline import build
-from site_files import broken_internal_links, files_below
 
 ARTICLES = {  # slug -> (pillar, title)
     "night-back-pain": ("back", "Back pain at night: what helps"),
@@ -244,8 +244,8 @@ def test_pages_rendered_with_a_helper_process_equal_those_of_one_process(copy_si
     site = copy_site("full")
     monkeypatch.setenv("SOURCE_DATE_EPOCH", BUILD_EPOCH)
     alone = build_in_process(site, tmp_path / "alone")
-    monkeypatch.setattr(healthsite.pagecache, "PARALLEL_THRESHOLD", 0)  # a helper for a small site, in chunks of 2
-    monkeypatch.setattr(healthsite.pagecache, "CHUNK", 2)
+    monkeypatch.setattr(healthsite.speed.pages, "PARALLEL_THRESHOLD", 0)  # a helper for a small site, in chunks of 2
+    monkeypatch.setattr(healthsite.speed.pages, "CHUNK", 2)
     assert build_in_process(site, tmp_path / "helped") == alone
 
 
@@ -255,12 +255,12 @@ def test_chunks_a_page_helper_took_and_never_sent_are_rendered_by_the_build(copy
     alone = build_in_process(site, tmp_path / "alone")
 
     def help_once_then_die() -> None:
-        _, shared = healthsite.pagecache._HELPER_STATE
+        _, shared = healthsite.speed.pages._HELPER_STATE
         shared.take()  # taken, never sent
         shared.take()
         os._exit(1)
 
-    monkeypatch.setattr(healthsite.pagecache, "PARALLEL_THRESHOLD", 0)
-    monkeypatch.setattr(healthsite.pagecache, "CHUNK", 2)
-    monkeypatch.setattr(healthsite.pagecache, "_help", help_once_then_die)
+    monkeypatch.setattr(healthsite.speed.pages, "PARALLEL_THRESHOLD", 0)
+    monkeypatch.setattr(healthsite.speed.pages, "CHUNK", 2)
+    monkeypatch.setattr(healthsite.speed.pages, "_help", help_once_then_die)
     assert build_in_process(site, tmp_path / "helped") == alone

@@ -13,11 +13,11 @@ from pathlib import Path
 
 import pytest
 import yaml
-
 from conftest import ROOT, run_healthsite
-from healthsite.check import risky_claims
+
+from healthsite.catalog.review import review_status
+from healthsite.checks.health import risky_claims
 from healthsite.config import ReviewConfig, SiteConfig
-from healthsite.review import review_status
 from healthsite.model import Document
 
 BROKEN_CHECKS = """\
@@ -204,7 +204,7 @@ def test_report_as_json_holds_diagnostics_articles_and_pillars(copy_site):
 
 
 def test_readme_lists_every_check_code_with_its_level():
-    section = Path(ROOT / "README.md").read_text(encoding="utf-8").split("## Health checks", 1)[1].split("\n## ", 1)[0]
+    section = Path(ROOT / "docs" / "checks.md").read_text(encoding="utf-8").split("## Health checks", 1)[1].split("\n## ", 1)[0]
     codes = set(re.findall(r"\[([a-z-]+)\]$", BROKEN_CHECKS, re.M)) | {"field-missing"}
     for code in codes:
         assert re.search(rf"`{code}`\s*\|\s*(error|warning)", section), code

@@ -6,12 +6,12 @@ import os
 from pathlib import Path
 
 import pytest
-
 from conftest import BUILD_EPOCH, ROOT
+
 from healthsite.config import load_config
 from healthsite.diagnostics import Diagnostics
+from healthsite.markdown.readability import TextStats
 from healthsite.pipeline import load_site
-from healthsite.readability import TextStats
 
 PILLARS = ("back-pain", "causes", "circulation", "cramps", "exercise", "lifestyle")
 

@@ -7,7 +7,6 @@ import os
 from pathlib import Path
 
 import pytest
-
 from conftest import run_healthsite, write_site
 from site_files import files_below
 

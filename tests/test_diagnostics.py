@@ -6,7 +6,6 @@ import shutil
 from pathlib import Path
 
 import pytest
-
 from conftest import build_sample_site, run_healthsite
 from site_files import files_below
 

@@ -13,15 +13,15 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import yaml
+from hostile_output import unsafe_content
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
-from healthsite import yamlsource
 from healthsite.config import load_config
+from healthsite.content import yaml_lines as yamlsource
+from healthsite.content.fields import slugify
 from healthsite.diagnostics import Diagnostics
-from healthsite.fields import slugify
 from healthsite.pipeline import build
-from hostile_output import unsafe_content
 
 EXAMPLES = int(os.environ.get("HEALTHSITE_FUZZ_EXAMPLES", "30"))
 FUZZ = settings(max_examples=EXAMPLES, deadline=None, derandomize="HEALTHSITE_FUZZ_EXAMPLES" not in os.environ,

@@ -6,7 +6,6 @@ import os
 from pathlib import Path
 
 import pytest
-
 from conftest import MINIMAL_CONFIG, run_healthsite, write_site
 from site_files import failed_rebuild_errors, files_below
 

@@ -6,12 +6,12 @@ from pathlib import Path
 
 import pytest
 import yaml
-
 from conftest import run_healthsite, write_site
-from healthsite import yamlsource
-from healthsite.diagnostics import Diagnostics
-from healthsite.yamlsource import parse_mapping
 from site_files import failed_rebuild_errors
+
+from healthsite.content import yaml_lines as yamlsource
+from healthsite.content.yaml_lines import parse_mapping
+from healthsite.diagnostics import Diagnostics
 
 PILLAR = "---\nkind: pillar\ntitle: Guide\ndescription: The guide.\ndate: 2026-01-01\n---\n\nRead [heat](heat.md).\n"
 FIELDS = "title: Heat or cold?\ndescription: Which helps a sore back.\ndate: 2026-01-02\npillar: guide\n"

@@ -7,7 +7,6 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
-
 from conftest import build_sample_site, run_healthsite
 from hostile_output import html_problems, unsafe_content
 

@@ -8,10 +8,10 @@ import jinja2
 import jinja2.sandbox
 import markupsafe
 import pytest
-
 from conftest import ROOT, write_site
-from healthsite import render
 from site_files import failed_rebuild_errors
+
+from healthsite.pages import templates as render
 
 PILLAR = "---\nkind: pillar\ntitle: Guide\ndescription: The guide.\ndate: 2026-01-01\n---\n\nRead [heat](heat.md).\n"
 ARTICLE = ("---\ntitle: Heat or cold?\ndescription: Which helps a sore back.\ndate: 2026-01-02\npillar: guide\n---\n\n"

@@ -10,18 +10,18 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-
-import healthsite.pagecache
-import healthsite.relate
-import healthsite.rendering
 from conftest import BUILD_EPOCH, run_healthsite
+
+import healthsite.markdown.convert
+import healthsite.relate.related
+import healthsite.speed.pages
 from healthsite.config import load_config
 from healthsite.diagnostics import Diagnostics
-from healthsite.livesite import LiveSite
-from healthsite.packcache import PackCache, saved_in_background
-from healthsite.pagecache import SITE_FILES, PageMemo, file_signature
 from healthsite.pipeline import Timings, build, load_site
 from healthsite.progress import Progress
+from healthsite.serve.live_site import LiveSite
+from healthsite.speed.pages import SITE_FILES, PageMemo, file_signature
+from healthsite.speed.store import PackCache, saved_in_background
 
 
 def tree(folder: Path) -> dict[str, bytes]:
@@ -165,12 +165,12 @@ def served(live: LiveSite) -> dict[str, tuple[int, bytes]]:
 def count_renders(monkeypatch) -> list[str]:
     """Count the Markdown bodies rendered from source (in this process, as `serve` renders small sites)."""
     rendered: list[str] = []
-    original = healthsite.rendering.render_job
+    original = healthsite.markdown.convert.render_job
 
     def render_job(job):
         rendered.append(job[0][:40])
         return original(job)
-    monkeypatch.setattr(healthsite.rendering, "render_job", render_job)
+    monkeypatch.setattr(healthsite.markdown.convert, "render_job", render_job)
     return rendered
 
 
@@ -352,7 +352,7 @@ def test_a_build_with_the_inputs_of_the_last_one_takes_every_page_key_from_the_m
     def key_made(self, deps):
         raise AssertionError("a page key was made again")
 
-    monkeypatch.setattr(healthsite.pagecache.PageRenderer, "_key", key_made)
+    monkeypatch.setattr(healthsite.speed.pages.PageRenderer, "_key", key_made)
     monkeypatch.chdir(site)  # the configuration as the command line loads it
     diags = Diagnostics()
     assert build(load_config(Path("site.yaml"), diags), diags).published is not None, diags.format()
@@ -385,7 +385,7 @@ def test_the_first_warm_build_after_a_cold_one_takes_related_articles_from_the_c
     def ranked_again(*args):
         raise AssertionError("related articles were ranked again although nothing changed")
 
-    monkeypatch.setattr(healthsite.relate, "related_articles", ranked_again)
+    monkeypatch.setattr(healthsite.relate.related, "related_articles", ranked_again)
     diags = Diagnostics()
     loaded = load_site(load_config(site / "site.yaml", diags), diags)  # its bodies come from the cache this time
     assert loaded is not None and not diags.errors

@@ -14,7 +14,6 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-
 from conftest import BUILD_EPOCH, run_healthsite, write_site
 from site_files import files_below
 

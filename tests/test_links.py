@@ -6,7 +6,6 @@ import re
 from pathlib import Path
 
 import pytest
-
 from conftest import run_healthsite
 from site_files import broken_internal_links, links_in
 

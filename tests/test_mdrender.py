@@ -15,12 +15,13 @@ import markdown
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-
 from markdown.extensions.toc import TocTreeprocessor
 from markdown.preprocessors import NormalizeWhitespace
 
-from healthsite import mdrender, readability, rendering
 from healthsite.config import HtmlConfig
+from healthsite.markdown import convert as rendering
+from healthsite.markdown import pruned as mdrender
+from healthsite.markdown import readability
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = sorted((ROOT / "content").rglob("*.md")) + sorted((ROOT / "tests" / "sites").rglob("*.md"))

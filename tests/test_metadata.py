@@ -12,11 +12,11 @@ from urllib.parse import urljoin, urlsplit
 
 import feedparser
 import pytest
+from conftest import ROOT, run_healthsite
 from pyld import jsonld
 
-from conftest import ROOT, run_healthsite
 from healthsite.config import SiteConfig
-from healthsite.meta import absolute
+from healthsite.pages.metadata import absolute
 
 SCHEMA = "https://schema.org/"
 TERMS = json.loads((ROOT / "tests" / "schemaorg" / "terms.json").read_text(encoding="utf-8"))

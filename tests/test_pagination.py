@@ -6,10 +6,10 @@ import re
 from pathlib import Path
 
 import pytest
-
 from conftest import run_healthsite
-from healthsite.views import page_numbers
 from site_files import broken_internal_links, files_below
+
+from healthsite.pages.views import page_numbers
 
 CARD = re.compile(r'<h[23] class="card-title"><a href="([^"]+)">')
 BACK_ARTICLES = ["/back/night-back-pain/", "/back/stretches/", "/back/when-to-worry/"]  # tagged back-pain, newest first

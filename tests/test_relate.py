@@ -6,12 +6,17 @@ import os
 from dataclasses import replace
 
 import pytest
+from sample_docs import body, clean_catalog, doc
 
-import healthsite.relate
+import healthsite.relate.related
 from healthsite.config import RelatedConfig
 from healthsite.model import Document, Link
-from healthsite.relate import RelatedIndex, backlinks, pillar_neighbours, related_articles
-from sample_docs import body, clean_catalog, doc
+from healthsite.relate.related import (
+    RelatedIndex,
+    backlinks,
+    pillar_neighbours,
+    related_articles,
+)
 
 TAGS_ONLY = RelatedConfig(count=4, min_score=0.1, tag_weight=1.0, pillar_weight=0.0, text_weight=0.0)
 
@@ -110,10 +115,10 @@ def test_a_forked_helper_ranks_half_the_articles_exactly_as_one_process_does(mon
     articles = varied_articles(60)
     keywords = {f"a{i:03}": (f"word{i % 5}", f"word{i % 13}") for i in range(60)}
     alone = related(articles, keywords=keywords)
-    monkeypatch.setattr(healthsite.relate, "PARALLEL_THRESHOLD", 0)
+    monkeypatch.setattr(healthsite.relate.related, "PARALLEL_THRESHOLD", 0)
     helped: list[int] = []
-    real = healthsite.relate._ranked_by_helper
-    monkeypatch.setattr(healthsite.relate, "_ranked_by_helper",
+    real = healthsite.relate.related._ranked_by_helper
+    monkeypatch.setattr(healthsite.relate.related, "_ranked_by_helper",
                         lambda index, slugs: helped.append(len(slugs)) or real(index, slugs))
     assert related(articles, keywords=keywords) == alone
     assert helped == [30] and sum(map(len, alone.values())) > 60
@@ -123,8 +128,8 @@ def test_a_forked_helper_ranks_half_the_articles_exactly_as_one_process_does(mon
 def test_articles_a_dead_helper_never_ranked_are_ranked_by_the_build(monkeypatch) -> None:
     articles = varied_articles(40)
     alone = related(articles)
-    monkeypatch.setattr(healthsite.relate, "PARALLEL_THRESHOLD", 0)
-    monkeypatch.setattr(healthsite.relate, "_rank_and_send", lambda index, slugs, sender: os._exit(1))
+    monkeypatch.setattr(healthsite.relate.related, "PARALLEL_THRESHOLD", 0)
+    monkeypatch.setattr(healthsite.relate.related, "_rank_and_send", lambda index, slugs, sender: os._exit(1))
     assert related(articles) == alone
 
 

@@ -17,7 +17,6 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-
 from conftest import BUILD_EPOCH, run_healthsite
 
 WAIT = 30  # seconds: a generous bound for every wait, so a broken server fails the test instead of hanging it

@@ -13,7 +13,6 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
-
 from browser_support import REQUIRE_BROWSER
 from conftest import run_healthsite
 

@@ -10,13 +10,13 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
-from .check import check_site
+from .checks.health import check_site
+from .checks.report import format_report, report_data
 from .config import SiteConfig, load_config
 from .diagnostics import Diagnostics
 from .pipeline import Timings, build, load_site
-from .processes import Terminated, stop_on_sigterm
 from .progress import Progress
-from .report import format_report, report_data
+from .speed.processes import Terminated, stop_on_sigterm
 
 EXIT_OK, EXIT_CONTENT, EXIT_USAGE = 0, 1, 2
 
@@ -80,7 +80,7 @@ def _writing_loop_commands(commands: argparse._SubParsersAction) -> None:
 
 def run_serve(args: argparse.Namespace) -> int:
     """Serve the site until Ctrl-C; imported here because a build needs neither the server nor the watcher."""
-    from .serve import serve_site
+    from .serve.server import serve_site
     return serve_site(args)
 
 

@@ -12,8 +12,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from .content.yaml_lines import parse_mapping
 from .diagnostics import LEVELS, Diagnostics, did_you_mean
-from .yamlsource import parse_mapping
 
 THEME_DIR = Path(__file__).resolve().parents[2]  # the bundled theme: templates/ and static/ beside src/
 _TAG_SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")

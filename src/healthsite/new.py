@@ -9,9 +9,9 @@ import sys
 from pathlib import Path, PurePosixPath
 
 from .config import SiteConfig, build_date_today, load_config
+from .content.fields import slugify
+from .content.load import content_listing, read_document
 from .diagnostics import Diagnostics, did_you_mean
-from .fields import slugify
-from .load import content_listing, read_document
 
 EXIT_OK, EXIT_USAGE = 0, 2
 _PILLAR_KIND = re.compile(r"^kind:\s*['\"]?pillar['\"]?\s*$", re.M)

@@ -13,20 +13,20 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .assets import collect_assets
-from .bodies import Track, render_bodies
-from .catalog import build_catalog
-from .check import check_site
+from .catalog.index import build_catalog
+from .checks.health import check_site
 from .config import SiteConfig
+from .content.load import content_listing, list_content_files, load_documents
 from .diagnostics import Diagnostics
-from .load import content_listing, list_content_files, load_documents
-from .processes import die_with_parent
+from .markdown.convert import BodyJobs
+from .markdown.links import Track, render_bodies
+from .output.write import Published, publish
+from .pages.assets import collect_assets
 from .progress import no_progress
-from .rendering import BodyJobs
-from .relate import Site, relate
-from .packcache import PackCache, saved_in_background
-from .pagecache import PageMemo, PageRenderer
-from .write import Published, publish
+from .relate.related import Site, relate
+from .speed.pages import PageMemo, PageRenderer
+from .speed.processes import die_with_parent
+from .speed.store import PackCache, saved_in_background
 
 
 @dataclass(slots=True)

@@ -1,0 +1,175 @@
+"""Decide what is published and where: URLs, pillars, tags and aliases, before any Markdown is rendered."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import PurePosixPath
+
+from ..config import SiteConfig
+from ..diagnostics import Diagnostics, did_you_mean
+from ..model import Document
+
+RESERVED_PATHS = ("/tags/", "/404.html", "/sitemap.xml", "/robots.txt", "/feed.xml", "/pagefind/", "/static/",
+                  "/search/")
+
+
+@dataclass(frozen=True, slots=True)
+class Catalog:
+    docs: Mapping[str, Document]  # slug -> published document, in path order
+    urls: Mapping[str, str]  # slug -> site path such as "/circulation/back-cramps/"
+    by_source: Mapping[str, str]  # source path -> slug, published documents only
+    unpublished: Mapping[str, Document]  # source path -> draft or future document, for link messages
+    pillars: tuple[str, ...]  # ordered by weight, then title
+    articles: tuple[str, ...]  # newest first, ties by slug
+    pages: tuple[str, ...]
+    pillar_articles: Mapping[str, tuple[str, ...]]  # pillar -> its articles by weight, then title
+    tags: Mapping[str, tuple[str, ...]]  # tag -> articles, newest first
+    aliases: Mapping[str, str]  # old site path -> slug
+    files: frozenset[str] = frozenset()  # other content files (images, PDFs), copied to the same path
+
+
+def build_catalog(config: SiteConfig, docs: Sequence[Document], diags: Diagnostics,
+                  files: frozenset[str] = frozenset()) -> Catalog:
+    """Give every published document a unique URL and file it under its pillar and tags."""
+    published = [d for d in docs if is_published(d, config)]
+    unpublished = {d.source_path: d for d in docs if not is_published(d, config)}
+    by_slug = _unique_slugs(published, diags)
+    pillars = sorted((d for d in by_slug.values() if d.kind == "pillar"), key=lambda d: (d.weight, d.title, d.slug))
+    pillar_slugs = [d.slug for d in pillars]
+    urls: dict[str, str] = {}
+    for doc in list(by_slug.values()):
+        if doc.kind == "article":
+            pillar = _article_pillar(doc, pillar_slugs, diags)
+            if pillar is None:
+                del by_slug[doc.slug]
+                continue
+            urls[doc.slug] = f"/{pillar}/{doc.slug}/"
+        else:
+            urls[doc.slug] = f"/{doc.slug}/"
+    articles = sorted((d for d in by_slug.values() if d.kind == "article"), key=lambda d: (-d.published.toordinal(), d.slug))
+    _check_related(articles, by_slug, {d.slug for d in unpublished.values()}, diags)
+    aliases = _check_urls(by_slug, urls, diags)
+    pillar_articles: dict[str, list[Document]] = defaultdict(list)
+    tags: dict[str, list[str]] = defaultdict(list)
+    for doc in articles:
+        pillar_articles[urls[doc.slug].split("/")[1]].append(doc)
+        for tag in doc.tags:
+            tags[tag].append(doc.slug)
+    return Catalog(
+        docs=by_slug,
+        urls=urls,
+        by_source={d.source_path: d.slug for d in by_slug.values()},
+        unpublished=unpublished,
+        pillars=tuple(pillar_slugs),
+        articles=tuple(d.slug for d in articles),
+        pages=tuple(sorted(d.slug for d in by_slug.values() if d.kind == "page")),
+        pillar_articles={p: tuple(d.slug for d in sorted(pillar_articles.get(p, []), key=lambda d: (d.weight, d.title, d.slug)))
+                         for p in pillar_slugs},
+        tags={tag: tuple(slugs) for tag, slugs in sorted(tags.items())},
+        aliases=aliases,
+        files=_check_files(config, files, diags),
+    )
+
+
+def is_published(doc: Document, config: SiteConfig) -> bool:
+    """Tell whether a document is built: not a draft and not dated after the build, unless drafts are shown."""
+    return config.drafts or (not doc.draft and doc.published <= config.build_date)
+
+
+def _unique_slugs(docs: Sequence[Document], diags: Diagnostics) -> dict[str, Document]:
+    """Keep the first document of each slug and report the others."""
+    by_slug: dict[str, Document] = {}
+    for doc in docs:
+        if doc.slug in by_slug:
+            first = by_slug[doc.slug]
+            diags.error("slug-duplicate", doc.path, doc.line_of("slug"),
+                        f"slug '{doc.slug}' is already used by {first.path}",
+                        hint="Give one of them a different 'slug:' or file name")
+        else:
+            by_slug[doc.slug] = doc
+    return by_slug
+
+
+def _article_pillar(doc: Document, pillars: Sequence[str], diags: Diagnostics) -> str | None:
+    """Return the article's pillar: the one it names, or else the one its folder is named after."""
+    if doc.pillar is None:
+        folder = PurePosixPath(doc.source_path).parent.name
+        if folder in pillars:
+            return folder
+        diags.error("pillar-missing", doc.path, 1, "the article names no pillar",
+                    hint=f"Add 'pillar: ...' with one of: {', '.join(pillars)}" if pillars else
+                    "Create a pillar page (kind: pillar) first")
+        return None
+    if doc.pillar not in pillars:
+        diags.error("pillar-unknown", doc.path, doc.line_of("pillar"), f"pillar '{doc.pillar}' does not exist",
+                    hint=did_you_mean(doc.pillar, pillars) or f"Known pillars: {', '.join(pillars) or 'none'}")
+        return None
+    return doc.pillar
+
+
+def _check_related(articles: Sequence[Document], by_slug: Mapping[str, Document], unpublished: set[str],
+                   diags: Diagnostics) -> None:
+    """Report pinned related slugs that name no article; a pinned draft is left out until it is published."""
+    slugs = [d.slug for d in articles]
+    for doc in articles:
+        for index, slug in enumerate(doc.related):
+            target = by_slug.get(slug)
+            line = doc.key_lines.get(f"related[{index}]", doc.line_of("related"))
+            if slug == doc.slug:
+                diags.error("related-not-found", doc.path, line, "an article cannot be related to itself",
+                            hint=f"Remove '{slug}' from 'related'")
+            elif target is not None and target.kind != "article":
+                diags.error("related-not-found", doc.path, line, f"related '{slug}' is a {target.kind}, not an article",
+                            hint="Link to it in the text instead")
+            elif target is None and slug not in unpublished:
+                diags.error("related-not-found", doc.path, line, f"related article '{slug}' does not exist",
+                            hint=did_you_mean(slug, [s for s in slugs if s != doc.slug]))
+
+
+def _check_urls(by_slug: dict[str, Document], urls: dict[str, str], diags: Diagnostics) -> dict[str, str]:
+    """Report URLs that clash, ignoring case as some file systems do, and return the usable aliases."""
+    owners: dict[str, str] = {}
+    for slug, url in sorted(urls.items(), key=lambda item: by_slug[item[0]].path):
+        doc = by_slug[slug]
+        if owner := owners.get(url.lower()) or _reserved(url):
+            diags.error("url-duplicate", doc.path, doc.line_of("slug"),
+                        f"the address {url} is already taken by {owner}", hint="Choose another slug")
+            continue
+        owners[url.lower()] = doc.path
+    aliases: dict[str, str] = {}
+    listed = {urls[d.slug].lower() for d in by_slug.values() if d.kind == "pillar" and d.slug in urls}
+    for doc in sorted(by_slug.values(), key=lambda d: d.path):
+        for index, alias in enumerate(doc.aliases):
+            if owner := owners.get(alias.lower()) or _reserved(alias) or _list_page(alias, listed):
+                diags.error("alias-duplicate", doc.path, doc.key_lines.get(f"aliases[{index}]", doc.line_of("aliases")),
+                            f"alias {alias} is already the address of {owner}", hint="Remove the alias or change it")
+                continue
+            owners[alias.lower()] = doc.path
+            aliases[alias] = doc.slug
+    return aliases
+
+
+def _check_files(config: SiteConfig, files: frozenset[str], diags: Diagnostics) -> frozenset[str]:
+    """Leave out, and report, content files that would overwrite a file healthsite writes itself."""
+    clashing = {name for name in files if _reserved("/" + name)}
+    for name in sorted(clashing):
+        diags.error("url-duplicate", f"{config.content_dir}/{name}", None,
+                    f"the address /{name} is already taken by {_reserved('/' + name)}", hint="Move or rename the file")
+    return files - clashing
+
+
+def _list_page(path: str, pillar_urls: set[str]) -> str:
+    """Name the pillar list page at a site path ('/circulation/page/2/'), or return ''."""
+    head, _, number = path.lower().rstrip("/").rpartition("/page/")
+    return f"page {number} of the list of {head}/" if number.isdigit() and head + "/" in pillar_urls else ""
+
+
+def _reserved(path: str) -> str:
+    """Name what healthsite writes at or below a site path itself ('' when nothing), ignoring case."""
+    path = path.lower()
+    for reserved in RESERVED_PATHS:
+        if path.rstrip("/") == reserved.rstrip("/") or (reserved.endswith("/") and path.startswith(reserved)):
+            return "the tag pages" if reserved == "/tags/" else "a page healthsite writes itself"
+    return ""

@@ -1,0 +1,134 @@
+"""Check the related site for what health readers need: reachable, described, sourced, readable, reviewed pages."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+
+from ..catalog.review import review_status
+from ..diagnostics import Diagnostics
+from ..markdown.claims import body_claims, text_claims
+from ..markdown.readability import TextStats
+from ..model import Body, Document
+from ..relate.related import Site
+
+DESCRIPTION_MAX = 160
+
+
+def check_site(site: Site, diags: Diagnostics) -> None:
+    """Report every health-content problem in the site, each with its file, line, hint and code."""
+    catalog = site.catalog
+    _check_titles(site, diags)
+    for slug, doc in catalog.docs.items():
+        body = site.bodies.get(slug)
+        _check_description(doc, diags)
+        _check_claims(doc, body, diags)
+        _check_sources(doc, diags)
+        for line in body.images_without_alt if body else ():
+            diags.warning("image-no-alt", doc.path, line, "an image has no alt text",
+                          hint="Describe the image in the brackets: ![what it shows](file.png)")
+        if doc.kind == "article":
+            _check_article(site, doc, diags)
+    for pillar in catalog.pillars:
+        if not catalog.pillar_articles.get(pillar):
+            doc = catalog.docs[pillar]
+            diags.warning("pillar-empty", doc.path, doc.line_of("title"), f"pillar '{pillar}' has no articles",
+                          hint=f"Add articles with 'pillar: {pillar}', or remove the pillar page")
+
+
+def reading_grade(site: Site, slug: str) -> float:
+    """Return the Flesch-Kincaid grade of a document's body."""
+    body = site.bodies.get(slug)
+    return TextStats(body.words, body.sentences, body.syllables).grade if body else 0.0
+
+
+def _check_article(site: Site, doc: Document, diags: Diagnostics) -> None:
+    """Report problems only articles can have: no way in, no sources, no help block, hard reading, stale review."""
+    config = site.config
+    if not [s for s in site.backlinks.get(doc.slug, ()) if s != doc.slug]:
+        pillar = site.catalog.urls[doc.slug].split("/")[1]
+        diags.warning("orphan-article", doc.path, doc.line_of("title"), "no other page links to this article",
+                      hint=f"Link to it from its pillar page {site.catalog.docs[pillar].path} or a related article")
+    if not doc.sources:
+        diags.warning("sources-missing", doc.path, doc.line_of("title"), "the article lists no sources",
+                      hint="Add 'sources:' with the title, publisher and url of what you relied on")
+    body = site.bodies.get(doc.slug)
+    if body is not None and not body.has_help_block:
+        diags.warning("help-block-missing", doc.path, _body_line(doc, last=True),
+                      "the article has no \"When to get help\" block",
+                      hint='End it with \'!!! warning "When to get help"\' and the signs that need a doctor')
+    grade = reading_grade(site, doc.slug)
+    if body is not None and grade > config.readability.target_grade:
+        diags.warning("readability-grade", doc.path, _body_line(doc),
+                      f"reading grade {grade:g} is above the target of {config.readability.target_grade:g}",
+                      hint="Use shorter sentences and everyday words")
+    _check_review(site, doc, diags)
+
+
+def _body_line(doc: Document, last: bool = False) -> int:
+    """Return the file line of the body's first (or last) line with text."""
+    lines = [i for i, text in enumerate(doc.body.split("\n")) if text.strip()]
+    return doc.body_line + (lines[-1] if last else lines[0]) if lines else doc.body_line
+
+
+def _check_review(site: Site, doc: Document, diags: Diagnostics) -> None:
+    """Report a review that is overdue or falls due soon, with its date."""
+    status = review_status(doc, site.config)
+    line = doc.line_of("reviewed")
+    if status.state == "overdue":
+        diags.warning("review-overdue", doc.path, line,
+                      f"the review was due on {status.due.isoformat()} (last reviewed {doc.reviewed.isoformat()})",
+                      hint="Have a clinician review it, then update 'reviewed:'")
+    elif status.state == "due-soon":
+        days = (status.due - site.config.build_date).days
+        diags.warning("review-due-soon", doc.path, line,
+                      f"the review falls due on {status.due.isoformat()}, in {days} days",
+                      hint="Book a clinical review before then")
+
+
+def _check_titles(site: Site, diags: Diagnostics) -> None:
+    """Report titles used by more than one page, ignoring case."""
+    first: dict[str, Document] = {}
+    for doc in sorted(site.catalog.docs.values(), key=lambda d: d.path):
+        key = " ".join(doc.title.lower().split())
+        if key in first:
+            diags.warning("title-duplicate", doc.path, doc.line_of("title"),
+                          f"the title '{doc.title}' is also used by {first[key].path}",
+                          hint="Give each page its own title so readers and search results can tell them apart")
+        else:
+            first[key] = doc
+
+
+def _check_description(doc: Document, diags: Diagnostics) -> None:
+    """Report a description that search results would cut short."""
+    length = len(doc.description)
+    if length > DESCRIPTION_MAX:
+        diags.warning("description-too-long", doc.path, doc.line_of("description"),
+                      f"the description is {length} characters long, over {DESCRIPTION_MAX}",
+                      hint="Shorten it to one sentence; search results cut it at about 160 characters")
+
+
+def _check_sources(doc: Document, diags: Diagnostics) -> None:
+    """Report sources a reader could not find again."""
+    for index, source in enumerate(doc.sources, start=1):
+        missing = [name for name, value in (("url", source.url), ("publisher", source.publisher)) if not value]
+        if missing:
+            diags.warning("source-incomplete", doc.path, source.line or doc.line_of("sources"),
+                          f"source {index} ('{source.title}') has no {' or '.join(missing)}",
+                          hint="Add " + " and ".join(f"'{name}:'" for name in missing) + " so readers can check it")
+
+
+def _check_claims(doc: Document, body: Body | None, diags: Diagnostics) -> None:
+    """Report words that promise too much, outside quotation marks and code; the body's were found when it was
+    rendered (and cached with it)."""
+    for line, word in risky_claims(doc, body.claims if body else None):
+        diags.warning("risky-claim", doc.path, line, f"'{word}' is a risky claim in health writing",
+                      hint="Say what the evidence shows instead, or put a claim you are reporting in quotation marks")
+
+
+def risky_claims(doc: Document, in_body: Iterable[tuple[int, str]] | None = None) -> Iterator[tuple[int, str]]:
+    """Yield (line, word) for each risky word in the title, the description and the body (`in_body`, when the
+    body's are known already)."""
+    for key in ("title", "description"):
+        for word in text_claims(getattr(doc, key)):
+            yield doc.line_of(key), word
+    yield from body_claims(doc.body, doc.body_line) if in_body is None else in_body

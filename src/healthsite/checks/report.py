@@ -1,0 +1,106 @@
+"""Summarise the checked site as tables: one row per article and one per pillar."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass
+
+from ..catalog.review import review_status
+from ..markdown.readability import reading_minutes
+from ..relate.related import Site
+from .health import reading_grade
+
+
+@dataclass(frozen=True, slots=True)
+class ArticleRow:
+    path: str
+    words: int
+    grade: float
+    minutes: int
+    sources: int
+    inbound: int
+    outbound: int
+    review: str
+
+
+@dataclass(frozen=True, slots=True)
+class PillarRow:
+    path: str
+    articles: int
+    words: int
+    tags: tuple[tuple[str, int], ...]  # tag, articles of the pillar carrying it; most used first
+
+
+def article_rows(site: Site) -> list[ArticleRow]:
+    """Measure every article: length, reading grade and time, sources, links in and out, review status."""
+    rows = []
+    for slug in sorted(site.catalog.articles, key=lambda s: site.catalog.docs[s].path):
+        doc = site.catalog.docs[slug]
+        body = site.bodies.get(slug)
+        words = body.words if body else 0
+        status = review_status(doc, site.config)
+        review = "awaiting review" if status.due is None else f"{status.state} (due {status.due.isoformat()})"
+        rows.append(ArticleRow(
+            path=doc.path, words=words, grade=reading_grade(site, slug),
+            minutes=reading_minutes(words), sources=len(doc.sources),
+            inbound=len([s for s in site.backlinks.get(slug, ()) if s != slug]),
+            outbound=len({link.target for link in body.links if link.target != slug}) if body else 0,
+            review=review,
+        ))
+    return rows
+
+
+def pillar_rows(site: Site) -> list[PillarRow]:
+    """Count each pillar's articles and words, and how many of its articles carry each of its tags."""
+    rows = []
+    for pillar in site.catalog.pillars:
+        articles = site.catalog.pillar_articles.get(pillar, ())
+        counts = Counter(tag for slug in articles for tag in site.catalog.docs[slug].tags)
+        for tag in site.catalog.docs[pillar].tags:
+            counts.setdefault(tag, 0)
+        words = sum(site.bodies[s].words for s in articles if s in site.bodies)
+        tags = tuple(sorted(counts.items(), key=lambda item: (-item[1], item[0])))
+        rows.append(PillarRow(site.catalog.docs[pillar].path, len(articles), words, tags))
+    return rows
+
+
+def report_data(site: Site) -> dict:
+    """Return both tables as plain data, for `--format json`."""
+    return {"articles": [asdict(row) for row in article_rows(site)],
+            "pillars": [{**asdict(row), "tags": dict(row.tags)} for row in pillar_rows(site)]}
+
+
+def format_report(site: Site) -> str:
+    """Render both tables as aligned plain text."""
+    articles = article_rows(site)
+    pillars = pillar_rows(site)
+    article_table = _table(
+        ("article", "words", "grade", "min", "sources", "in", "out", "review"),
+        [(r.path, r.words, f"{r.grade:.1f}", r.minutes, r.sources, r.inbound, r.outbound, r.review) for r in articles],
+    )
+    pillar_table = _table(
+        ("pillar", "articles", "words", "tag coverage (articles carrying each tag)"),
+        [(r.path, r.articles, r.words, ", ".join(f"{tag} {count}/{r.articles}" for tag, count in r.tags) or "-")
+         for r in pillars],
+    )
+    total = sum(r.words for r in articles)
+    counts = ", ".join(f"{n} {word}{'' if n == 1 else 's'}" for n, word in
+                       ((len(articles), "article"), (len(pillars), "pillar"), (total, "word")))
+    return f"Articles\n\n{article_table}\n\nPillars\n\n{pillar_table}\n\n{counts}."
+
+
+def _table(header: Sequence[str], rows: Sequence[Sequence[object]]) -> str:
+    """Align columns: text to the left, numbers to the right; the last column is left unpadded."""
+    cells = [list(map(str, header))] + [[str(c) for c in row] for row in rows]
+    numeric = [all(re.fullmatch(r"-?\d+(?:\.\d+)?", str(row[i])) for row in rows) for i in range(len(header))]
+    widths = [max(len(row[i]) for row in cells) for i in range(len(header))]
+    lines = []
+    for index, row in enumerate(cells):
+        parts = [cell.rjust(widths[i]) if numeric[i] else cell.ljust(widths[i]) for i, cell in enumerate(row)]
+        parts[-1] = row[-1]
+        lines.append("  ".join(parts).rstrip())
+        if index == 0:
+            lines.append("  ".join("-" * w for w in widths[:-1] + [min(widths[-1], max(len(row[-1]), 40))]))
+    return "\n".join(lines)

@@ -1,0 +1,136 @@
+"""Write the files machines read: robots.txt, sitemap.xml and Atom feeds for the site and each pillar."""
+
+from __future__ import annotations
+
+import re
+import uuid
+import xml.etree.ElementTree as ET
+from collections.abc import Iterator
+from datetime import date
+from urllib.parse import urljoin
+from xml.sax.saxutils import escape
+
+from ..model import lastmod
+from ..relate.related import Site
+from .metadata import absolute, pillar_of
+from .views import further_list_pages, page_url
+
+ATOM = "http://www.w3.org/2005/Atom"
+SITEMAP = "http://www.sitemaps.org/schemas/sitemap/0.9"
+XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
+FEED_ENTRIES = 20
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")  # characters XML 1.0 cannot hold
+
+
+def site_files(site: Site) -> Iterator[tuple[str, str]]:
+    """Yield robots.txt, the sitemap (when base_url names a host, as sitemaps need) and every Atom feed."""
+    yield "robots.txt", robots(site)
+    if site.config.absolute_url:
+        yield "sitemap.xml", sitemap(site)
+    yield "feed.xml", atom_feed(site, None)
+    for pillar in site.catalog.pillars:
+        yield f"{pillar}/feed.xml", atom_feed(site, pillar)
+
+
+def robots(site: Site) -> str:
+    """Allow every crawler, and point to the sitemap when there is one."""
+    lines = ["User-agent: *", "Allow: /"]
+    if site.config.absolute_url:
+        lines.append(f"Sitemap: {_url(site, '/sitemap.xml')}")
+    return "\n".join(lines) + "\n"
+
+
+def sitemap(site: Site) -> str:
+    """List every page worth indexing with the day it last changed."""
+    catalog, summaries = site.catalog, site.summaries  # not whole documents: an edit to a body changes no date
+    newest = max((summary.lastmod for summary in summaries.values()), default=None)
+    entries: list[tuple[str, date | None]] = [("/", newest)]
+    entries += [(catalog.urls[slug], summary.lastmod) for slug, summary in summaries.items()]
+    entries.append(("/tags/", newest))
+    for tag, slugs in catalog.tags.items():
+        entries.append((f"/tags/{tag}/", max(summaries[s].lastmod for s in slugs)))
+    for _, _, url, number, shown in further_list_pages(catalog, site.config.lists.per_page):  # dated by its newest
+        entries.append((page_url(url, number), max(summaries[s].lastmod for s in shown)))
+    # Written as text, not built with ElementTree: the same bytes as _xml() gives, in a tenth of the time, which
+    # counts on a large site where any edit rewrites the sitemap.
+    base_path, host = site.config.base_path, site.config.absolute_url
+    lines = ['<?xml version="1.0" encoding="utf-8"?>', f'<urlset xmlns="{SITEMAP}">']
+    for path, day in entries:
+        lines.append(f"  <url>\n    <loc>{escape(urljoin(host, base_path + path.lstrip('/')))}</loc>")
+        if day is not None:
+            lines.append(f"    <lastmod>{day.isoformat()}</lastmod>")
+        lines.append("  </url>")
+    return "\n".join(lines) + "\n</urlset>\n"
+
+
+def atom_feed(site: Site, pillar: str | None) -> str:
+    """Write the Atom feed of the newest articles, of the whole site or of one pillar."""
+    config, catalog = site.config, site.catalog
+    slugs = [s for s in catalog.articles if pillar is None or pillar_of(site, s) == pillar][:FEED_ENTRIES]
+    page_path = "/" if pillar is None else catalog.urls[pillar]
+    title = config.title if pillar is None else f"{site.summaries[pillar].title} | {config.title}"
+    subtitle = config.description if pillar is None else site.summaries[pillar].description
+    feed = ET.Element("feed", {"xmlns": ATOM, XML_LANG: config.language})
+    days = [site.summaries[s].lastmod for s in slugs or site.summaries] or [date(1970, 1, 1)]
+    _text(feed, "id", _id(site, page_path))
+    _text(feed, "title", title)
+    if subtitle:
+        _text(feed, "subtitle", subtitle)
+    _text(feed, "updated", _timestamp(max(days)))
+    _link(feed, "self", _url(site, page_path + "feed.xml"), "application/atom+xml")
+    _link(feed, "alternate", _url(site, page_path), "text/html")
+    ET.SubElement(ET.SubElement(feed, "author"), "name").text = _clean(config.author)
+    _text(feed, "generator", "healthsite")
+    for slug in slugs:
+        _entry(site, feed, slug)
+    return _xml(feed)
+
+
+def _entry(site: Site, feed: ET.Element, slug: str) -> None:
+    """Add one article to a feed: its address, dates, summary, author and topics."""
+    doc = site.catalog.docs[slug]
+    entry = ET.SubElement(feed, "entry")
+    _text(entry, "id", _id(site, site.catalog.urls[slug]))
+    _text(entry, "title", doc.title)
+    _link(entry, "alternate", _url(site, site.catalog.urls[slug]), "text/html")
+    _text(entry, "published", _timestamp(doc.published))
+    _text(entry, "updated", _timestamp(lastmod(doc)))
+    _text(entry, "summary", doc.description)
+    if doc.author:
+        ET.SubElement(ET.SubElement(entry, "author"), "name").text = _clean(doc.author)
+    for tag in doc.tags:
+        ET.SubElement(entry, "category", {"term": tag, "label": _clean(site.config.tags.get(tag, tag))})
+
+
+def _url(site: Site, path: str) -> str:
+    """Return the address of a site path: absolute when base_url names a host, else from the site root."""
+    return absolute(site.config, site.config.base_path + path.lstrip("/"))
+
+
+def _id(site: Site, path: str) -> str:
+    """Return a permanent id: the page's address when known, else a name-based UUID."""
+    if site.config.absolute_url:
+        return _url(site, path)
+    return f"urn:uuid:{uuid.uuid5(uuid.NAMESPACE_URL, f'healthsite:{site.config.title}:{path}')}"
+
+
+def _text(parent: ET.Element, name: str, text: str) -> None:
+    ET.SubElement(parent, name).text = _clean(text)
+
+
+def _link(parent: ET.Element, rel: str, href: str, media_type: str) -> None:
+    ET.SubElement(parent, "link", {"rel": rel, "href": href, "type": media_type})
+
+
+def _clean(text: str) -> str:
+    return _NOT_XML.sub("", text)
+
+
+def _timestamp(day: date) -> str:
+    return f"{day.isoformat()}T00:00:00Z"
+
+
+def _xml(root: ET.Element) -> str:
+    """Serialise indented, with an XML declaration; the root carries its namespace as a plain xmlns attribute."""
+    ET.indent(root)
+    return '<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"

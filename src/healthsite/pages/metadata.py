@@ -1,0 +1,152 @@
+"""Describe each page for machines: Open Graph and Twitter tags, feed links, and schema.org JSON-LD."""
+
+from __future__ import annotations
+
+import functools
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urljoin, urlsplit
+
+from markupsafe import Markup
+
+from ..config import SiteConfig
+from ..relate.related import Site
+
+# schema.org type of each page kind; articles are the health content a reader acts on.
+PAGE_TYPES = {"article": "MedicalWebPage", "pillar": "CollectionPage", "tag": "CollectionPage",
+              "tags": "CollectionPage", "list": "CollectionPage", "home": "WebSite"}
+
+
+@dataclass(frozen=True, slots=True)
+class FeedLink:
+    title: str
+    url: str
+
+
+@dataclass(frozen=True, slots=True)
+class HeadMeta:
+    """What partials/meta.html writes into <head>."""
+
+    properties: tuple[tuple[str, str], ...]  # <meta property=...>: Open Graph
+    names: tuple[tuple[str, str], ...]  # <meta name=...>: Twitter card
+    feeds: tuple[FeedLink, ...]
+    jsonld: Markup  # JSON safe to put inside <script>
+
+
+def absolute(config: SiteConfig, url: str) -> str:
+    """Return a site URL with the host when base_url names one, else as it is (resolved against the page)."""
+    base = config.absolute_url
+    if not base:
+        return url
+    if url[:1] == "/" and url[1:2] != "/" and "/." not in url and not _JOIN_CHANGES.intersection(url):
+        return _origin(base) + url  # what urljoin gives for such a path, without its cost on every link of a page
+    return urljoin(base, url)
+
+
+_JOIN_CHANGES = frozenset("?#\t\r\n")  # urljoin drops an empty query or fragment and deletes these characters
+
+
+@functools.lru_cache(maxsize=8)
+def _origin(base_url: str) -> str:
+    parts = urlsplit(base_url)
+    return f"{parts.scheme}://{parts.netloc}"
+
+
+def pillar_of(site: Site, slug: str) -> str:
+    return site.catalog.urls[slug].split("/")[1]
+
+
+def head_meta(site: Site, context: Mapping[str, Any]) -> HeadMeta:
+    """Build the <head> metadata of one page from the context its template receives."""
+    config, page, doc = site.config, context["page"], context.get("doc")
+    url = absolute(config, page["url"])
+    properties = [("og:type", "article" if page["kind"] == "article" else "website"),
+                  ("og:title", page["title"]), ("og:description", page["description"]),
+                  ("og:site_name", config.title), ("og:locale", config.language.replace("-", "_"))]
+    if config.absolute_url:
+        properties.insert(3, ("og:url", url))
+    feeds = [FeedLink(config.title, config.base_path + "feed.xml")]
+    if doc is not None and doc.kind in ("article", "pillar"):
+        pillar = pillar_of(site, doc.slug)  # what a page shows of another document is in its summary
+        feeds.append(FeedLink(f"{site.summaries[pillar].title} | {config.title}", config.base_path + f"{pillar}/feed.xml"))
+    if doc is not None and doc.kind == "article":
+        properties += [("article:published_time", doc.published.isoformat()),
+                       ("article:modified_time", (doc.updated or doc.published).isoformat()),
+                       ("article:section", site.summaries[pillar_of(site, doc.slug)].title)]
+        properties += [("article:tag", tag.title) for tag in context.get("tags", ())]
+    names = (("twitter:card", "summary"), ("twitter:title", page["title"]), ("twitter:description", page["description"]))
+    graph = [_main_node(site, context, url), _breadcrumb_list(config, context, url)]
+    return HeadMeta(tuple(properties), names, tuple(feeds), script_json({"@context": "https://schema.org", "@graph": graph}))
+
+
+def script_json(data: Any) -> Markup:
+    """Serialise data as JSON that cannot end its <script> element or open a comment."""
+    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+    return Markup(text.replace("&", "\\u0026").replace("<", "\\u003c").replace(">", "\\u003e"))
+
+
+def _main_node(site: Site, context: Mapping[str, Any], url: str) -> dict:
+    """Describe the page itself: the website on home, a medical page for articles, a web page otherwise."""
+    config, page, doc = site.config, context["page"], context.get("doc")
+    if page["kind"] == "home":
+        return {**_website(config), "description": page["description"] or config.description,
+                "inLanguage": config.language, "publisher": _publisher(config)}
+    node: dict[str, Any] = {"@type": PAGE_TYPES.get(page["kind"], "WebPage"), "@id": url, "url": url,
+                            "name": page["title"], "description": page["description"], "inLanguage": config.language,
+                            "isPartOf": _website(config), "breadcrumb": {"@id": url + "#breadcrumb"}}
+    if doc is None:
+        return node
+    node.update(headline=doc.title, datePublished=doc.published.isoformat(),
+                dateModified=(doc.updated or doc.published).isoformat())
+    if doc.reviewed:
+        node["lastReviewed"] = doc.reviewed.isoformat()
+    if doc.reviewer:
+        node["reviewedBy"] = {"@type": "Person", "name": doc.reviewer}
+    node["author"] = {"@type": "Person", "name": doc.author} if doc.author else {"@type": "Organization", "name": config.author}
+    node["publisher"] = _publisher(config)
+    if doc.sources:
+        node["citation"] = [_citation(source) for source in doc.sources]
+    if doc.kind == "article":
+        pillar = pillar_of(site, doc.slug)
+        pillar_url = absolute(config, config.base_path + site.catalog.urls[pillar].lstrip("/"))
+        pillar_title = site.summaries[pillar].title
+        labels = [tag.title for tag in context.get("tags", ())] or [pillar_title]
+        node["about"] = [{"@type": "Thing", "name": label} for label in labels]
+        node["isPartOf"] = {"@type": "CollectionPage", "@id": pillar_url, "url": pillar_url, "name": pillar_title,
+                            "isPartOf": _website(config)}
+    return node
+
+
+def _breadcrumb_list(config: SiteConfig, context: Mapping[str, Any], url: str) -> dict:
+    """List the trail from home to this page; pages without a visible trail get home and themselves."""
+    crumbs: Sequence[Any] = context.get("breadcrumbs") or ()
+    trail = [(c.title, c.url) for c in crumbs]
+    if not trail or trail[-1][1] != context["page"]["url"]:
+        trail = [("Home", config.base_path)] + ([(context["page"]["title"], context["page"]["url"])]
+                                               if context["page"]["url"] != config.base_path else [])
+    items = [{"@type": "ListItem", "position": index, "name": title, "item": absolute(config, link)}
+             for index, (title, link) in enumerate(trail, start=1)]
+    return {"@type": "BreadcrumbList", "@id": url + "#breadcrumb", "itemListElement": items}
+
+
+def _website(config: SiteConfig) -> dict:
+    home = absolute(config, config.base_path)
+    return {"@type": "WebSite", "@id": home + "#website", "url": home, "name": config.title}
+
+
+def _publisher(config: SiteConfig) -> dict:
+    return {"@type": "Organization", "name": config.title, "url": absolute(config, config.base_path)}
+
+
+def _citation(source: Any) -> dict:
+    """Describe one source as a cited work."""
+    work: dict[str, Any] = {"@type": "CreativeWork", "name": source.title}
+    if source.url:
+        work["url"] = source.url
+    if source.publisher:
+        work["publisher"] = {"@type": "Organization", "name": source.publisher}
+    if source.year:
+        work["datePublished"] = str(source.year)
+    return work

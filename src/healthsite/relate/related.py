@@ -1,0 +1,257 @@
+"""Relate articles once every link is known: related articles, backlinks and each pillar's neighbours."""
+
+from __future__ import annotations
+
+import heapq
+import math
+import multiprocessing
+import os
+import re
+from bisect import bisect_left
+from collections import Counter, defaultdict
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import date
+
+from ..catalog.index import Catalog
+from ..catalog.review import review_status
+from ..config import RelatedConfig, SiteConfig
+from ..markdown.convert import STOPWORDS
+from ..markdown.readability import reading_minutes
+from ..model import Body, Summary, lastmod
+from ..speed.processes import die_with_parent
+from ..speed.store import PackCache, key_of
+
+WINDOW = 12  # neighbours taken on each side in a long posting list: bounds candidates, keeps the build linear
+COMMON_KEYWORD_SHARE = 0.3  # a keyword in more than this share of articles says nothing about relatedness
+PILLAR_NEIGHBOURS = 6
+PARALLEL_THRESHOLD = 1000  # fewer articles than this are ranked faster in one process than with a forked helper
+
+
+@dataclass(frozen=True, slots=True)
+class Site:
+    config: SiteConfig
+    catalog: Catalog
+    bodies: Mapping[str, Body]
+    related: Mapping[str, tuple[str, ...]]  # article -> related articles, pinned first
+    backlinks: Mapping[str, tuple[str, ...]]  # document -> documents linking to it
+    pillar_neighbours: Mapping[str, tuple[str, ...]]  # pillar -> articles of other pillars sharing its tags
+    summaries: Mapping[str, Summary]  # document -> what lists and links show of it, in the catalog's order
+    overdue_reviews: Mapping[str, date]  # document -> when its review fell due, for those overdue on the build date
+
+
+def relate(config: SiteConfig, catalog: Catalog, bodies: Mapping[str, Body], cache: PackCache | None = None) -> Site:
+    """Compute related articles (or take them from the cache when their inputs are unchanged), backlinks and
+    pillar neighbours."""
+    return Site(
+        config=config, catalog=catalog, bodies=bodies,
+        related=_remembered_related(catalog, bodies, config.related, cache),
+        backlinks=backlinks(bodies),
+        pillar_neighbours=pillar_neighbours(catalog),
+        summaries=summaries(catalog, bodies),
+        overdue_reviews=overdue_reviews(config, catalog),
+    )
+
+
+def summaries(catalog: Catalog, bodies: Mapping[str, Body]) -> dict[str, Summary]:
+    """Summarise every published document for the pages that list it."""
+    result = {}
+    for slug, doc in catalog.docs.items():
+        body = bodies.get(slug)
+        result[slug] = Summary(doc.kind, doc.title, doc.description, reading_minutes(body.words if body else 0),
+                               lastmod(doc))
+    return result
+
+
+def overdue_reviews(config: SiteConfig, catalog: Catalog) -> dict[str, date]:
+    """Find the documents whose clinical review is overdue on the build date: all a page shows that depends on that
+    date, so pages read it here (and a build on a later day renders again only the pages whose review fell due)."""
+    result = {}
+    for slug, doc in catalog.docs.items():
+        status = review_status(doc, config)
+        if status.state == "overdue":
+            result[slug] = status.due
+    return result
+
+
+def _remembered_related(catalog: Catalog, bodies: Mapping[str, Body], settings: RelatedConfig,
+                        cache: PackCache | None) -> Mapping[str, tuple[str, ...]]:
+    """Return related articles, reusing the last build's when every input of `related_articles` is the same."""
+    if cache is None:
+        return related_articles(catalog, bodies, settings)
+    docs = catalog.docs
+    inputs = (settings, catalog.articles, [(docs[s].title, docs[s].tags, docs[s].related, catalog.urls[s],
+                                            bodies[s].keywords if s in bodies else ()) for s in catalog.articles])
+    key = key_of(repr(inputs))  # not pickle's bytes: they tell equal strings apart by whether they are one object
+    related = cache.get(key)
+    if related is None:
+        related = related_articles(catalog, bodies, settings)
+        cache.put(key, related)
+        cache.save()
+    return related
+
+
+def related_articles(catalog: Catalog, bodies: Mapping[str, Body], settings: RelatedConfig) -> dict[str, tuple[str, ...]]:
+    """Pick up to `count` related articles each: pins first, then the best scores above the threshold. On a large
+    site a forked helper ranks the second half of the articles while this process ranks the first."""
+    index = RelatedIndex(catalog, bodies, settings)
+    articles = catalog.articles
+    if (len(articles) < PARALLEL_THRESHOLD or (os.cpu_count() or 1) < 2
+            or "fork" not in multiprocessing.get_all_start_methods()):
+        return {slug: index[slug] for slug in articles}
+    half = len(articles) // 2
+    later = _ranked_by_helper(index, articles[half:])
+    ranked = {slug: index[slug] for slug in articles[:half]}
+    ranked.update(zip(articles[half:], later()))
+    return ranked
+
+
+def _ranked_by_helper(index: RelatedIndex, slugs: list[str]) -> Callable[[], list[tuple[str, ...]]]:
+    """Start a forked process ranking `slugs` from a copy of `index`; return the function that waits for its
+    answer, ranking them here instead if the helper stopped without one."""
+    context = multiprocessing.get_context("fork")
+    receiver, sender = context.Pipe(duplex=False)
+    helper = context.Process(target=_rank_and_send, args=(index, slugs, sender, os.getpid()), daemon=True)  # shared, not pickled
+    helper.start()
+    sender.close()
+
+    def wait() -> list[tuple[str, ...]]:
+        try:
+            return receiver.recv()
+        except (EOFError, OSError):
+            return [index[slug] for slug in slugs]
+        finally:
+            receiver.close()
+            helper.join()
+    return wait
+
+
+def _rank_and_send(index: RelatedIndex, slugs: list[str], sender, parent: int) -> None:
+    die_with_parent(parent)
+    sender.send([index._rank(slug) for slug in slugs])
+    sender.close()
+
+
+class RelatedIndex(Mapping):
+    """Related articles, each worked out the first time it is asked for from an index of every article's terms.
+
+    A build asks for all of them (`related_articles`); `serve` shows one page at a time, so after a change of tags
+    it only indexes the site again and scores the articles whose pages are opened. `terms` (slug -> last inputs and
+    terms) lets the next index reuse the terms of every article whose title, tags and keywords are unchanged.
+    """
+
+    def __init__(self, catalog: Catalog, bodies: Mapping[str, Body], settings: RelatedConfig,
+                 terms: dict[str, tuple[tuple, tuple[str, ...]]] | None = None):
+        self.catalog, self.settings = catalog, settings
+        self.weights, self.terms = _weighted_terms(catalog, bodies, settings, {} if terms is None else terms)
+        self.articles = catalog.articles
+        self.order = {slug: index for index, slug in enumerate(self.articles)}
+        self.postings: dict[str, list[int]] = defaultdict(list)
+        for index, slug in enumerate(self.articles):
+            for term in self.terms[slug]:
+                self.postings[term].append(index)
+        self.pillars = [catalog.urls[slug].split("/")[1] for slug in self.articles]
+        self.found: dict[str, tuple[str, ...]] = {}
+
+    def __getitem__(self, slug: str) -> tuple[str, ...]:
+        related = self.found.get(slug)
+        if related is None:
+            if slug not in self.order:
+                raise KeyError(slug)
+            related = self.found[slug] = self._rank(slug)
+        return related
+
+    def __iter__(self):
+        return iter(self.articles)
+
+    def __len__(self) -> int:
+        return len(self.articles)
+
+    def _rank(self, slug: str) -> tuple[str, ...]:
+        settings, articles, pillars, me = self.settings, self.articles, self.pillars, self.order[slug]
+        scores = _scores(me, [(self.postings[term], self.weights[term]) for term in self.terms[slug]])
+        pinned = [p for p in self.catalog.docs[slug].related if p in self.order and p != slug]
+        ranked = []
+        for other, score in scores.items():
+            if pillars[other] == pillars[me]:
+                score += settings.pillar_weight
+            if score >= settings.min_score and articles[other] not in pinned:
+                ranked.append((-score, articles[other]))
+        keep = max(settings.count, len(pinned))
+        best = heapq.nsmallest(keep, ranked)  # the same as sorting all, ties by slug, but linear in candidates
+        return tuple(dict.fromkeys(pinned + [s for _, s in best]))[:keep]
+
+
+def _scores(me: int, postings: list[tuple[list[int], float]]) -> dict[int, float]:
+    """Sum the weights of the terms article `me` shares with each candidate from its terms' posting windows."""
+    scores: dict[int, float] = {}
+    get = scores.get
+    for posting, weight in postings:
+        if len(posting) > 2 * WINDOW + 1:
+            at = bisect_left(posting, me)
+            posting = posting[max(0, at - WINDOW): at + WINDOW + 1]
+        for other in posting:
+            scores[other] = get(other, 0.0) + weight
+    scores.pop(me, None)  # an article with no shared terms has no score of its own
+    return scores
+
+
+def _weighted_terms(catalog: Catalog, bodies: Mapping[str, Body], settings: RelatedConfig,
+                    memo: dict[str, tuple[tuple, tuple[str, ...]]]) -> tuple[dict[str, float], dict[str, tuple[str, ...]]]:
+    """Give each article its terms (tags and keywords; from `memo` when its inputs are unchanged) and each term a
+    weight by its rarity."""
+    terms: dict[str, tuple[str, ...]] = {}
+    for slug in catalog.articles:
+        doc = catalog.docs[slug]
+        body = bodies.get(slug)
+        inputs = (doc.title, doc.tags, body.keywords if body else ())
+        known = memo.get(slug)
+        if known is not None and known[0] == inputs:
+            terms[slug] = known[1]
+            continue
+        title_words = [w for w in re.findall(r"[a-z][a-z'-]{3,}", doc.title.lower()) if w not in STOPWORDS]
+        keywords = dict.fromkeys(title_words + list(inputs[2]))
+        terms[slug] = tuple([f"t:{t}" for t in doc.tags] + [f"k:{k}" for k in keywords])
+        memo[slug] = (inputs, terms[slug])
+    for gone in [slug for slug in memo if slug not in terms] if len(memo) > len(terms) else ():
+        del memo[gone]
+    count = len(catalog.articles)
+    frequency = Counter(term for slug_terms in terms.values() for term in set(slug_terms))
+    weights = {}
+    for term, df in frequency.items():
+        if term.startswith("t:"):
+            weights[term] = settings.tag_weight / math.log2(1 + df)
+        elif count >= 10 and df > COMMON_KEYWORD_SHARE * count:
+            weights[term] = 0.0
+        else:
+            weights[term] = settings.text_weight * math.log(1 + count / df) / math.log(1 + count) / 10
+    kept = {slug: tuple(t for t in ts if weights[t] > 0 and frequency[t] > 1) for slug, ts in terms.items()}
+    return weights, kept
+
+
+def backlinks(bodies: Mapping[str, Body]) -> dict[str, tuple[str, ...]]:
+    """Invert the link graph: for each document, the documents that link to it."""
+    incoming: dict[str, set[str]] = defaultdict(set)
+    for source, body in bodies.items():
+        for link in body.links:
+            if link.target != source:
+                incoming[link.target].add(source)
+    return {target: tuple(sorted(sources)) for target, sources in sorted(incoming.items())}
+
+
+def pillar_neighbours(catalog: Catalog) -> dict[str, tuple[str, ...]]:
+    """For each pillar, articles of other pillars that carry the tags most used inside it."""
+    result = {}
+    for pillar in catalog.pillars:
+        own = set(catalog.pillar_articles.get(pillar, ()))
+        doc = catalog.docs[pillar]
+        tag_counts = Counter(tag for slug in own for tag in catalog.docs[slug].tags)
+        tags = doc.tags or tuple(t for t, _ in sorted(tag_counts.items(), key=lambda i: (-i[1], i[0]))[:3])
+        shared: Counter[str] = Counter()
+        for tag in tags:
+            for slug in catalog.tags.get(tag, ())[:200]:
+                if slug not in own:
+                    shared[slug] += 1
+        ranked = sorted(shared.items(), key=lambda item: (-item[1], item[0]))
+        result[pillar] = tuple(slug for slug, _ in ranked[:PILLAR_NEIGHBOURS])
+    return result
