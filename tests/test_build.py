@@ -165,8 +165,9 @@ def test_home_page_lists_pillars_then_latest_articles_newest_first(full_site: Pa
 
 def test_article_shows_its_dates_author_review_and_sources(full_site: Path) -> None:
     html = article(full_site, "night-back-pain")
-    for text in ('datetime="2026-05-10"', 'datetime="2026-06-01"', "Sam Writer", "Dr Alex Reviewer, GP",
-                 'datetime="2026-06-15"', "Low back pain and sciatica in over 16s", "NICE, 2016",
+    # Updated on 2026-06-01, then reviewed on 2026-06-15: the review is the last change, and the date shown.
+    for text in ('datetime="2026-05-10"', 'Updated <time datetime="2026-06-15"', "Sam Writer", "Dr Alex Reviewer, GP",
+                 'reviewed <time datetime="2026-06-15"', "Low back pain and sciatica in over 16s", "NICE, 2016",
                  'href="https://www.nice.org.uk/guidance/ng59"'):
         assert text in html
 

@@ -121,8 +121,8 @@ def test_template_mistake_names_the_template_line_and_keeps_the_old_site(build_b
     assert_fails_with(
         build_broken("broken-template"),
         "templates/article.html:4: error: template error: 'healthsite.model.Document object' has no attribute "
-        "'subtitle'. Check the variable names the template uses against the README's template context "
-        "[template-undefined]")
+        "'subtitle'. Check the variable names the template uses against the template context "
+        "in docs/theme.md [template-undefined]")
 
 UNKNOWN_FIELD = ("content/guide/first-steps.md:6: warning: unknown field 'reviewd'. "
                  "Did you mean 'reviewed'? [unknown-field]")

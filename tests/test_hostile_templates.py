@@ -67,7 +67,7 @@ def test_an_undefined_variable_names_the_variable_template_and_line(tmp_path: Pa
     broken = ARTICLE_TEMPLATE.replace("{{ body }}", "{{ body }}\n<p>{{ reading_time }}</p>")
     assert template_errors(tmp_path, {"article.html": broken}) == [
         "templates/article.html:5: error: template error: 'reading_time' is undefined. "
-        "Check the variable names the template uses against the README's template context [template-undefined]"]
+        "Check the variable names the template uses against the template context in docs/theme.md [template-undefined]"]
 
 
 def test_an_undefined_attribute_in_an_included_partial_names_the_partial_and_line(tmp_path: Path) -> None:
@@ -75,8 +75,8 @@ def test_an_undefined_attribute_in_an_included_partial_names_the_partial_and_lin
     page = ARTICLE_TEMPLATE.replace("{{ body }}", "{{ body }}\n{% include \"partials/review.html\" %}")
     assert template_errors(tmp_path, {"article.html": page, "partials/review.html": partial}) == [
         "templates/partials/review.html:1: error: template error: 'healthsite.model.Document object' has no "
-        "attribute 'reviewer_name'. Check the variable names the template uses against the README's template "
-        "context [template-undefined]"]
+        "attribute 'reviewer_name'. Check the variable names the template uses against the template "
+        "context in docs/theme.md [template-undefined]"]
 
 
 def test_an_undefined_variable_in_a_macro_names_the_macro_file_and_line(tmp_path: Path) -> None:
@@ -85,7 +85,7 @@ def test_an_undefined_variable_in_a_macro_names_the_macro_file_and_line(tmp_path
             "{{ byline(doc) }}\n{% endblock %}\n")
     assert template_errors(tmp_path, {"article.html": page, "partials/byline.html": macro}) == [
         "templates/partials/byline.html:3: error: template error: 'writer' is undefined. "
-        "Check the variable names the template uses against the README's template context [template-undefined]"]
+        "Check the variable names the template uses against the template context in docs/theme.md [template-undefined]"]
 
 
 def test_a_missing_include_names_the_including_template_and_line(tmp_path: Path) -> None:
@@ -106,7 +106,7 @@ def test_an_error_raised_while_rendering_names_the_template_and_line(tmp_path: P
     page = ARTICLE_TEMPLATE.replace("{{ body }}", "{{ body }}\n{{ 1 // 0 }}")
     assert template_errors(tmp_path, {"article.html": page}) == [
         "templates/article.html:5: error: template error: integer division or modulo by zero. "
-        "Check the variable names the template uses against the README's template context [template-error]"]
+        "Check the variable names the template uses against the template context in docs/theme.md [template-error]"]
 
 
 @pytest.mark.parametrize("expression", [
@@ -123,8 +123,8 @@ def test_a_template_cannot_reach_python_internals(tmp_path: Path, expression: st
     errors = template_errors(tmp_path, {"article.html": page})
     assert len(errors) == 1
     assert errors[0].startswith("templates/article.html:4: error: template error: access to attribute '__")
-    assert errors[0].endswith("is unsafe. Check the variable names the template uses against the README's template "
-                              "context [template-error]")
+    assert errors[0].endswith("is unsafe. Check the variable names the template uses against the template "
+                              "context in docs/theme.md [template-error]")
     assert not marker.exists()
 
 

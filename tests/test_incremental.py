@@ -12,9 +12,9 @@ from pathlib import Path
 import pytest
 from conftest import BUILD_EPOCH, run_healthsite
 
-import healthsite.markdown.convert
-import healthsite.relate.related
 import healthsite.speed.pages
+import healthsite.speed.pool
+import healthsite.speed.related
 from healthsite.config import load_config
 from healthsite.diagnostics import Diagnostics
 from healthsite.pipeline import Timings, build, load_site
@@ -165,12 +165,12 @@ def served(live: LiveSite) -> dict[str, tuple[int, bytes]]:
 def count_renders(monkeypatch) -> list[str]:
     """Count the Markdown bodies rendered from source (in this process, as `serve` renders small sites)."""
     rendered: list[str] = []
-    original = healthsite.markdown.convert.render_job
+    original = healthsite.speed.pool.render_job
 
     def render_job(job):
         rendered.append(job[0][:40])
         return original(job)
-    monkeypatch.setattr(healthsite.markdown.convert, "render_job", render_job)
+    monkeypatch.setattr(healthsite.speed.pool, "render_job", render_job)
     return rendered
 
 
@@ -385,7 +385,7 @@ def test_the_first_warm_build_after_a_cold_one_takes_related_articles_from_the_c
     def ranked_again(*args):
         raise AssertionError("related articles were ranked again although nothing changed")
 
-    monkeypatch.setattr(healthsite.relate.related, "related_articles", ranked_again)
+    monkeypatch.setattr(healthsite.speed.related, "ranked_in_two_processes", ranked_again)
     diags = Diagnostics()
     loaded = load_site(load_config(site / "site.yaml", diags), diags)  # its bodies come from the cache this time
     assert loaded is not None and not diags.errors

@@ -51,6 +51,8 @@ def wait_until(process: subprocess.Popen, ready: Callable[[], bool], seen: set[i
         if seen is not None:
             seen.update(descendants(process.pid))
         if ready():
+            if seen is not None:
+                seen.update(descendants(process.pid))  # those that started while `ready` looked
             return
         assert process.poll() is None, "the build finished before it could be interrupted"
         time.sleep(0.002)
@@ -137,8 +139,8 @@ def runs_pagefind(process: subprocess.Popen) -> Callable[[], bool]:
     return running
 
 
-STAGES = {  # stage -> (articles, extra site.yaml, build options, the point to stop the build at)
-    "loading and the Markdown pool": (700, "search: false\n", ("--no-cache",),
+STAGES = {  # stage -> (articles, extra site.yaml, caches to empty first, the point to stop the build at)
+    "loading and the Markdown pool": (700, "search: false\n", ("rendered", "resolved"),
                                       lambda root, process: has_helpers(process, 2)),
     "writing pages beside the page helper": (700, "search: false\n", (),
                                              lambda root, process: lambda: any(
@@ -160,9 +162,11 @@ def _text(path: Path) -> str:
 @pytest.mark.parametrize("sig", [signal.SIGKILL, signal.SIGTERM], ids=["SIGKILL", "SIGTERM"])
 def test_a_killed_build_leaves_no_process_the_old_site_and_nothing_beside_the_output(
         tmp_path: Path, stage: str, sig: signal.Signals) -> None:
-    articles, config, options, point = STAGES[stage]
+    articles, config, emptied, point = STAGES[stage]
     root, before = build_and_edit(tmp_path, articles, config)
-    process = start_build(root, *options)
+    for cache in emptied:  # every body renders again, in the pool
+        shutil.rmtree(root / ".healthsite-cache" / cache)
+    process = start_build(root)
     helpers: set[int] = set()
     wait_until(process, point(root, process), helpers)
     assert helpers, "the build had started no helper process to outlive it"

@@ -209,7 +209,7 @@ Keep moving.
                                          "name": "Guide", "isPartOf": {"@type": "WebSite", "@id": HOST + "#website",
                                                                        "url": HOST, "name": "Test site"}},
         "breadcrumb": {"@id": url + "#breadcrumb"}, "headline": "First steps",
-        "datePublished": "2026-01-02", "dateModified": "2026-02-01", "lastReviewed": "2026-03-01",
+        "datePublished": "2026-01-02", "dateModified": "2026-03-01", "lastReviewed": "2026-03-01",
         "reviewedBy": {"@type": "Person", "name": "Dr Ada Clinician"},
         "author": {"@type": "Person", "name": "Sam Writer"},
         "publisher": {"@type": "Organization", "name": "Test site", "url": HOST},

@@ -8,7 +8,7 @@ from dataclasses import replace
 import pytest
 from sample_docs import body, clean_catalog, doc
 
-import healthsite.relate.related
+import healthsite.speed.related
 from healthsite.config import RelatedConfig
 from healthsite.model import Document, Link
 from healthsite.relate.related import (
@@ -22,9 +22,9 @@ TAGS_ONLY = RelatedConfig(count=4, min_score=0.1, tag_weight=1.0, pillar_weight=
 
 
 def related(articles: list[Document], settings: RelatedConfig = TAGS_ONLY,
-            keywords: dict[str, tuple[str, ...]] | None = None) -> dict[str, tuple[str, ...]]:
+            keywords: dict[str, tuple[str, ...]] | None = None, rank=related_articles) -> dict[str, tuple[str, ...]]:
     cat = clean_catalog(*articles)
-    return related_articles(cat, {s: body((keywords or {}).get(s, ())) for s in cat.docs}, settings)
+    return rank(cat, {s: body((keywords or {}).get(s, ())) for s in cat.docs}, settings)
 
 
 def test_pinned_articles_come_first_even_when_they_share_nothing() -> None:
@@ -39,11 +39,12 @@ def test_pins_keep_their_written_order_and_are_never_repeated() -> None:
     assert result["a"] == ("c", "b")
 
 
-def test_pins_are_all_shown_even_beyond_the_count() -> None:
-    settings = replace(TAGS_ONLY, count=1)
-    result = related([doc("a", tags=("sleep",), related=("c", "b")), doc("b", tags=("sleep",)),
-                      doc("c", tags=("sleep",)), doc("d", tags=("sleep",))], settings)
-    assert result["a"] == ("c", "b")
+def test_count_is_a_maximum_even_for_pins_which_come_first() -> None:
+    articles = [doc("a", tags=("sleep",), related=("c", "b")), doc("b", tags=("sleep",)), doc("c", tags=("sleep",)),
+                doc("d", tags=("sleep",))]
+    assert related(articles, replace(TAGS_ONLY, count=1))["a"] == ("c",)
+    assert related(articles, replace(TAGS_ONLY, count=3))["a"] == ("c", "b", "d")
+    assert related(articles, replace(TAGS_ONLY, count=0))["a"] == ()
 
 
 def test_no_more_than_count_scored_articles_are_shown() -> None:
@@ -115,12 +116,12 @@ def test_a_forked_helper_ranks_half_the_articles_exactly_as_one_process_does(mon
     articles = varied_articles(60)
     keywords = {f"a{i:03}": (f"word{i % 5}", f"word{i % 13}") for i in range(60)}
     alone = related(articles, keywords=keywords)
-    monkeypatch.setattr(healthsite.relate.related, "PARALLEL_THRESHOLD", 0)
+    monkeypatch.setattr(healthsite.speed.related, "PARALLEL_THRESHOLD", 0)
     helped: list[int] = []
-    real = healthsite.relate.related._ranked_by_helper
-    monkeypatch.setattr(healthsite.relate.related, "_ranked_by_helper",
+    real = healthsite.speed.related._ranked_by_helper
+    monkeypatch.setattr(healthsite.speed.related, "_ranked_by_helper",
                         lambda index, slugs: helped.append(len(slugs)) or real(index, slugs))
-    assert related(articles, keywords=keywords) == alone
+    assert related(articles, keywords=keywords, rank=healthsite.speed.related.ranked_in_two_processes) == alone
     assert helped == [30] and sum(map(len, alone.values())) > 60
 
 
@@ -128,9 +129,9 @@ def test_a_forked_helper_ranks_half_the_articles_exactly_as_one_process_does(mon
 def test_articles_a_dead_helper_never_ranked_are_ranked_by_the_build(monkeypatch) -> None:
     articles = varied_articles(40)
     alone = related(articles)
-    monkeypatch.setattr(healthsite.relate.related, "PARALLEL_THRESHOLD", 0)
-    monkeypatch.setattr(healthsite.relate.related, "_rank_and_send", lambda index, slugs, sender: os._exit(1))
-    assert related(articles) == alone
+    monkeypatch.setattr(healthsite.speed.related, "PARALLEL_THRESHOLD", 0)
+    monkeypatch.setattr(healthsite.speed.related, "_rank_and_send", lambda index, slugs, sender, parent: os._exit(1))
+    assert related(articles, rank=healthsite.speed.related.ranked_in_two_processes) == alone
 
 
 def test_an_article_is_never_related_to_itself() -> None:

@@ -12,8 +12,9 @@ import pytest
 from conftest import BUILD_EPOCH, ROOT, run_healthsite
 from site_files import files_below, links_in
 
-import healthsite.markdown.convert
 import healthsite.speed.pages
+import healthsite.speed.pool
+import healthsite.speed.related
 from healthsite.config import ListsConfig, load_config
 from healthsite.diagnostics import Diagnostics
 from healthsite.pipeline import build
@@ -112,9 +113,9 @@ def test_a_warm_build_writes_the_same_bytes_as_the_cold_one_and_after_an_edit_as
 def test_related_blocks_and_every_page_are_the_same_with_and_without_the_process_pools(big_site, tmp_path,
                                                                                       monkeypatch):
     monkeypatch.setenv("SOURCE_DATE_EPOCH", BUILD_EPOCH)
-    monkeypatch.setattr(healthsite.markdown.convert, "PARALLEL_THRESHOLD", 10**9)  # render every body in this process
+    monkeypatch.setattr(healthsite.speed.pool, "PARALLEL_THRESHOLD", 10**9)  # render every body in this process
     monkeypatch.setattr(healthsite.speed.pages, "PARALLEL_THRESHOLD", 10**9)
-    monkeypatch.setattr(healthsite.relate.related, "PARALLEL_THRESHOLD", 10**9)  # rank every article in this process
+    monkeypatch.setattr(healthsite.speed.related, "PARALLEL_THRESHOLD", 10**9)  # rank every article in this process
     diags = Diagnostics()
     config = load_config(big_site / "site.yaml", diags, out_dir=str(tmp_path / "one-process"), cache=False)
     result = build(config, diags)
@@ -129,7 +130,7 @@ def test_related_blocks_and_every_page_are_the_same_with_and_without_the_process
 
 
 def test_the_cold_build_was_big_enough_to_use_the_process_pools():
-    assert ARTICLES > healthsite.markdown.convert.PARALLEL_THRESHOLD and ARTICLES > healthsite.speed.pages.PARALLEL_THRESHOLD
-    assert ARTICLES >= healthsite.relate.related.PARALLEL_THRESHOLD
+    assert ARTICLES > healthsite.speed.pool.PARALLEL_THRESHOLD and ARTICLES > healthsite.speed.pages.PARALLEL_THRESHOLD
+    assert ARTICLES >= healthsite.speed.related.PARALLEL_THRESHOLD
     if (os.cpu_count() or 1) < 2:
         pytest.skip("one core: the builds above ran in one process")

@@ -151,7 +151,7 @@ def test_article_shows_byline_review_status_sources_tags_and_related(full_site: 
     html = (full_site / "public" / "back" / "night-back-pain" / "index.html").read_text(encoding="utf-8")
     assert 'By <span class="author">Sam Writer</span>' in html
     assert 'Published <time datetime="2026-05-10">10 May 2026</time>' in html
-    assert 'Updated <time datetime="2026-06-01">1 June 2026</time>' in html
+    assert 'Updated <time datetime="2026-06-15">15 June 2026</time>' in html  # reviewed after its update
     assert re.search(r"\d+ min read", html)
     assert ('Last reviewed <time datetime="2026-06-15">15 June 2026</time> by Dr Alex Reviewer, GP. '
             'Next review due <time datetime="2027-06">June 2027</time>.') in html

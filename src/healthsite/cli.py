@@ -15,8 +15,8 @@ from .checks.report import format_report, report_data
 from .config import SiteConfig, load_config
 from .diagnostics import Diagnostics
 from .pipeline import Timings, build, load_site
+from .processes import Terminated, stop_on_sigterm
 from .progress import Progress
-from .speed.processes import Terminated, stop_on_sigterm
 
 EXIT_OK, EXIT_CONTENT, EXIT_USAGE = 0, 1, 2
 
@@ -56,6 +56,9 @@ def _parser() -> argparse.ArgumentParser:
     check_parser.add_argument("--report", action="store_true", help="print a table per article and per pillar")
     check_parser.set_defaults(run=run_check)
     _writing_loop_commands(commands)
+    init_parser = commands.add_parser("init", help="write a new site to start from into DIR, a new or empty folder")
+    init_parser.add_argument("folder", metavar="DIR", help="folder for the new site, e.g. my-health-site")
+    init_parser.set_defaults(run=run_init)
     return parser
 
 
@@ -88,6 +91,12 @@ def run_new(args: argparse.Namespace) -> int:
     """Write a new draft article from the skeleton."""
     from .new import new_article
     return new_article(args)
+
+
+def run_init(args: argparse.Namespace) -> int:
+    """Write a new site from the starter site; imported here because no other command needs it."""
+    from .scaffold import init_site
+    return init_site(args)
 
 
 def _site_options(parser: argparse.ArgumentParser) -> None:

@@ -15,7 +15,11 @@ from urllib.parse import urlsplit
 from .content.yaml_lines import parse_mapping
 from .diagnostics import LEVELS, Diagnostics, did_you_mean
 
-THEME_DIR = Path(__file__).resolve().parents[2]  # the bundled theme: templates/ and static/ beside src/
+# The bundled theme, templates/ and static/: in the installed package (a wheel ships it as healthsite/theme/),
+# else beside src/ (a source checkout or an editable install).
+THEME_DIR = Path(__file__).resolve().parent / "theme"
+if not (THEME_DIR / "templates").is_dir():
+    THEME_DIR = Path(__file__).resolve().parents[2]
 _TAG_SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 _LANGUAGE = re.compile(r"^[A-Za-z]{2,3}(?:-[A-Za-z0-9]{1,8})*$")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
@@ -194,7 +198,7 @@ def _check_values(data: dict[str, Any], lines: dict[str, int], path: str, diags:
         line = lines.get(key)
         if key not in known:
             diags.error("config-unknown-key", path, line, f"unknown setting '{key}'",
-                        hint=did_you_mean(key, known) or "See the README's Configuration section")
+                        hint=did_you_mean(key, known) or "See docs/configuration.md")
         elif key in _SCALARS:
             if not _is_type(value, _SCALARS[key]):
                 diags.error("config-type", path, line, f"'{key}' must be {_type_name(_SCALARS[key])}")

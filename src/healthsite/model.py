@@ -5,7 +5,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
+
+if TYPE_CHECKING:  # annotations only: the catalog stage and the configuration import this module
+    from .catalog.index import Catalog
+    from .config import SiteConfig
 
 Kind = Literal["article", "pillar", "page"]
 
@@ -100,3 +104,17 @@ class Body:
     has_help_block: bool
     keywords: tuple[str, ...]
     claims: tuple[tuple[int, str], ...] = ()  # (line, word) of each risky claim, found by claims.py
+
+
+@dataclass(frozen=True, slots=True)
+class Site:
+    """Everything pages are made from: the catalog, the rendered bodies and how documents relate."""
+
+    config: SiteConfig
+    catalog: Catalog
+    bodies: Mapping[str, Body]
+    related: Mapping[str, tuple[str, ...]]  # article -> related articles, pinned first
+    backlinks: Mapping[str, tuple[str, ...]]  # document -> documents linking to it
+    pillar_neighbours: Mapping[str, tuple[str, ...]]  # pillar -> articles of other pillars sharing its tags
+    summaries: Mapping[str, Summary]  # document -> what lists and links show of it, in the catalog's order
+    overdue_reviews: Mapping[str, date]  # document -> when its review fell due, for those overdue on the build date

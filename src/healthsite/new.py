@@ -9,8 +9,9 @@ import sys
 from pathlib import Path, PurePosixPath
 
 from .config import SiteConfig, build_date_today, load_config
-from .content.fields import slugify
-from .content.load import content_listing, read_document
+from .content.fields import NAME_MAX, normalise_tag, slugify
+from .content.files import content_listing
+from .content.load import read_document
 from .diagnostics import Diagnostics, did_you_mean
 
 EXIT_OK, EXIT_USAGE = 0, 2
@@ -113,9 +114,13 @@ def check_tags(config: SiteConfig, written: str) -> list[str]:
     for raw in (t.strip() for t in written.split(",")):
         if not raw:
             continue
-        tag = config.tag_aliases.get(slugify(raw), slugify(raw))
+        tag = normalise_tag(raw, config)
         if not tag:
-            raise ValueError(f"tag '{raw}' has no letters or digits")
+            raise ValueError(f"tag '{raw}' has no Latin letters or digits to make its address from. Map it to a tag "
+                             f"under 'tag_aliases' in {config.config_path}")
+        if len(tag) > NAME_MAX:
+            raise ValueError(f"tag '{raw[:24]}...' is longer than the {NAME_MAX} characters a file system holds in one "
+                             "name. Shorten it: a word or two make the best tag")
         if config.tags and tag not in config.tags:
             hint = did_you_mean(tag, list(config.tags) + list(config.tag_aliases))
             raise ValueError(f"tag '{raw}' is not in the tag vocabulary in {config.config_path}. "

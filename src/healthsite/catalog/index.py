@@ -25,6 +25,7 @@ class Catalog:
     articles: tuple[str, ...]  # newest first, ties by slug
     pages: tuple[str, ...]
     pillar_articles: Mapping[str, tuple[str, ...]]  # pillar -> its articles by weight, then title
+    pillar_of: Mapping[str, str]  # article -> its pillar, and pillar -> itself; the one answer to "which pillar?"
     tags: Mapping[str, tuple[str, ...]]  # tag -> articles, newest first
     aliases: Mapping[str, str]  # old site path -> slug
     files: frozenset[str] = frozenset()  # other content files (images, PDFs), copied to the same path
@@ -39,22 +40,24 @@ def build_catalog(config: SiteConfig, docs: Sequence[Document], diags: Diagnosti
     pillars = sorted((d for d in by_slug.values() if d.kind == "pillar"), key=lambda d: (d.weight, d.title, d.slug))
     pillar_slugs = [d.slug for d in pillars]
     urls: dict[str, str] = {}
+    pillar_of = {slug: slug for slug in pillar_slugs}
     for doc in list(by_slug.values()):
         if doc.kind == "article":
             pillar = _article_pillar(doc, pillar_slugs, diags)
             if pillar is None:
                 del by_slug[doc.slug]
                 continue
+            pillar_of[doc.slug] = pillar
             urls[doc.slug] = f"/{pillar}/{doc.slug}/"
         else:
             urls[doc.slug] = f"/{doc.slug}/"
     articles = sorted((d for d in by_slug.values() if d.kind == "article"), key=lambda d: (-d.published.toordinal(), d.slug))
-    _check_related(articles, by_slug, {d.slug for d in unpublished.values()}, diags)
+    _check_related(articles, by_slug, {d.slug for d in unpublished.values()}, diags, config.related.count)
     aliases = _check_urls(by_slug, urls, diags)
     pillar_articles: dict[str, list[Document]] = defaultdict(list)
     tags: dict[str, list[str]] = defaultdict(list)
     for doc in articles:
-        pillar_articles[urls[doc.slug].split("/")[1]].append(doc)
+        pillar_articles[pillar_of[doc.slug]].append(doc)
         for tag in doc.tags:
             tags[tag].append(doc.slug)
     return Catalog(
@@ -67,10 +70,16 @@ def build_catalog(config: SiteConfig, docs: Sequence[Document], diags: Diagnosti
         pages=tuple(sorted(d.slug for d in by_slug.values() if d.kind == "page")),
         pillar_articles={p: tuple(d.slug for d in sorted(pillar_articles.get(p, []), key=lambda d: (d.weight, d.title, d.slug)))
                          for p in pillar_slugs},
+        pillar_of={slug: pillar_of[slug] for slug in by_slug if slug in pillar_of},
         tags={tag: tuple(slugs) for tag, slugs in sorted(tags.items())},
         aliases=aliases,
         files=_check_files(config, files, diags),
     )
+
+
+def tag_label(config: SiteConfig, tag: str) -> str:
+    """Return a tag's label: its name in the site's vocabulary, else its slug as words ('night-time': 'Night time')."""
+    return config.tags.get(tag) or tag.replace("-", " ").capitalize()
 
 
 def is_published(doc: Document, config: SiteConfig) -> bool:
@@ -110,7 +119,7 @@ def _article_pillar(doc: Document, pillars: Sequence[str], diags: Diagnostics) -
 
 
 def _check_related(articles: Sequence[Document], by_slug: Mapping[str, Document], unpublished: set[str],
-                   diags: Diagnostics) -> None:
+                   diags: Diagnostics, count: int) -> None:
     """Report pinned related slugs that name no article; a pinned draft is left out until it is published."""
     slugs = [d.slug for d in articles]
     for doc in articles:
@@ -126,6 +135,10 @@ def _check_related(articles: Sequence[Document], by_slug: Mapping[str, Document]
             elif target is None and slug not in unpublished:
                 diags.error("related-not-found", doc.path, line, f"related article '{slug}' does not exist",
                             hint=did_you_mean(slug, [s for s in slugs if s != doc.slug]))
+            elif index == count > 0:
+                diags.warning("related-over-count", doc.path, line, f"only the first {count} of the "
+                              f"{len(doc.related)} pinned related articles are shown (related.count is {count})",
+                              hint="Pin fewer, or raise related.count in site.yaml")
 
 
 def _check_urls(by_slug: dict[str, Document], urls: dict[str, str], diags: Diagnostics) -> dict[str, str]:

@@ -8,8 +8,7 @@ from ..catalog.review import review_status
 from ..diagnostics import Diagnostics
 from ..markdown.claims import body_claims, text_claims
 from ..markdown.readability import TextStats
-from ..model import Body, Document
-from ..relate.related import Site
+from ..model import Body, Document, Site
 
 DESCRIPTION_MAX = 160
 
@@ -45,7 +44,7 @@ def _check_article(site: Site, doc: Document, diags: Diagnostics) -> None:
     """Report problems only articles can have: no way in, no sources, no help block, hard reading, stale review."""
     config = site.config
     if not [s for s in site.backlinks.get(doc.slug, ()) if s != doc.slug]:
-        pillar = site.catalog.urls[doc.slug].split("/")[1]
+        pillar = site.catalog.pillar_of[doc.slug]
         diags.warning("orphan-article", doc.path, doc.line_of("title"), "no other page links to this article",
                       hint=f"Link to it from its pillar page {site.catalog.docs[pillar].path} or a related article")
     if not doc.sources:
@@ -76,7 +75,7 @@ def _check_review(site: Site, doc: Document, diags: Diagnostics) -> None:
     line = doc.line_of("reviewed")
     if status.state == "overdue":
         diags.warning("review-overdue", doc.path, line,
-                      f"the review was due on {status.due.isoformat()} (last reviewed {doc.reviewed.isoformat()})",
+                      f"the review was due on {status.due.isoformat()} (last reviewed {status.reviewed.isoformat()})",
                       hint="Have a clinician review it, then update 'reviewed:'")
     elif status.state == "due-soon":
         days = (status.due - site.config.build_date).days

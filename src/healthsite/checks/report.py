@@ -9,7 +9,7 @@ from dataclasses import asdict, dataclass
 
 from ..catalog.review import review_status
 from ..markdown.readability import reading_minutes
-from ..relate.related import Site
+from ..model import Site
 from .health import reading_grade
 
 
@@ -41,7 +41,7 @@ def article_rows(site: Site) -> list[ArticleRow]:
         body = site.bodies.get(slug)
         words = body.words if body else 0
         status = review_status(doc, site.config)
-        review = "awaiting review" if status.due is None else f"{status.state} (due {status.due.isoformat()})"
+        review = "awaiting review" if status.state == "awaiting" else f"{status.state} (due {status.due.isoformat()})"
         rows.append(ArticleRow(
             path=doc.path, words=words, grade=reading_grade(site, slug),
             minutes=reading_minutes(words), sources=len(doc.sources),

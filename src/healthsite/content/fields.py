@@ -30,6 +30,12 @@ def slugify(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
 
 
+def normalise_tag(raw: str, config: SiteConfig) -> str:
+    """Turn a tag as written into the site's tag: an alias as written or slugified maps to its tag, anything else is
+    slugified ('Backache' -> 'back-pain' when aliased, 'Night Time' -> 'night-time'); '' when nothing is left."""
+    return config.tag_aliases.get(raw) or config.tag_aliases.get(slugify(raw)) or slugify(raw)
+
+
 def _too_long(what: str, name: str) -> str:
     return (f"the {what} '{name[:24]}...' is {len(name)} characters long, more than the {NAME_MAX} a file system "
             "holds in one name")
@@ -51,7 +57,7 @@ class FieldReader:
         """Warn about keys healthsite does not know, suggesting the likely intended one."""
         for key in self.data:
             if key not in KNOWN_KEYS:
-                hint = did_you_mean(key, KNOWN_KEYS) or "Remove it, or see the README for the fields"
+                hint = did_you_mean(key, KNOWN_KEYS) or "Remove it, or see docs/writing.md for the fields"
                 self.diags.warning("unknown-field", self.path, self.line(key), f"unknown field '{key}'", hint)
 
     def text(self, key: str, required: bool = False) -> str | None:
@@ -154,7 +160,7 @@ class FieldReader:
         """Read tags, normalise them and map aliases; warn about tags outside the vocabulary."""
         result: list[str] = []
         for index, raw in enumerate(self.names("tags")):
-            tag = config.tag_aliases.get(raw) or config.tag_aliases.get(slugify(raw)) or slugify(raw)
+            tag = normalise_tag(raw, config)
             line = self.lines.get(f"tags[{index}]", self.line("tags"))
             if not tag:
                 self.diags.error("tag-invalid", self.path, line,

@@ -10,9 +10,9 @@ from datetime import date
 from urllib.parse import urljoin
 from xml.sax.saxutils import escape
 
-from ..model import lastmod
-from ..relate.related import Site
-from .metadata import absolute, pillar_of
+from ..catalog.index import tag_label
+from ..model import Site, lastmod
+from .metadata import absolute
 from .views import further_list_pages, page_url
 
 ATOM = "http://www.w3.org/2005/Atom"
@@ -66,7 +66,7 @@ def sitemap(site: Site) -> str:
 def atom_feed(site: Site, pillar: str | None) -> str:
     """Write the Atom feed of the newest articles, of the whole site or of one pillar."""
     config, catalog = site.config, site.catalog
-    slugs = [s for s in catalog.articles if pillar is None or pillar_of(site, s) == pillar][:FEED_ENTRIES]
+    slugs = [s for s in catalog.articles if pillar is None or catalog.pillar_of[s] == pillar][:FEED_ENTRIES]
     page_path = "/" if pillar is None else catalog.urls[pillar]
     title = config.title if pillar is None else f"{site.summaries[pillar].title} | {config.title}"
     subtitle = config.description if pillar is None else site.summaries[pillar].description
@@ -99,7 +99,7 @@ def _entry(site: Site, feed: ET.Element, slug: str) -> None:
     if doc.author:
         ET.SubElement(ET.SubElement(entry, "author"), "name").text = _clean(doc.author)
     for tag in doc.tags:
-        ET.SubElement(entry, "category", {"term": tag, "label": _clean(site.config.tags.get(tag, tag))})
+        ET.SubElement(entry, "category", {"term": tag, "label": _clean(tag_label(site.config, tag))})
 
 
 def _url(site: Site, path: str) -> str:

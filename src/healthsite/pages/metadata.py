@@ -12,7 +12,7 @@ from urllib.parse import urljoin, urlsplit
 from markupsafe import Markup
 
 from ..config import SiteConfig
-from ..relate.related import Site
+from ..model import Site, lastmod
 
 # schema.org type of each page kind; articles are the health content a reader acts on.
 PAGE_TYPES = {"article": "MedicalWebPage", "pillar": "CollectionPage", "tag": "CollectionPage",
@@ -54,10 +54,6 @@ def _origin(base_url: str) -> str:
     return f"{parts.scheme}://{parts.netloc}"
 
 
-def pillar_of(site: Site, slug: str) -> str:
-    return site.catalog.urls[slug].split("/")[1]
-
-
 def head_meta(site: Site, context: Mapping[str, Any]) -> HeadMeta:
     """Build the <head> metadata of one page from the context its template receives."""
     config, page, doc = site.config, context["page"], context.get("doc")
@@ -68,13 +64,13 @@ def head_meta(site: Site, context: Mapping[str, Any]) -> HeadMeta:
     if config.absolute_url:
         properties.insert(3, ("og:url", url))
     feeds = [FeedLink(config.title, config.base_path + "feed.xml")]
-    if doc is not None and doc.kind in ("article", "pillar"):
-        pillar = pillar_of(site, doc.slug)  # what a page shows of another document is in its summary
+    pillar = site.catalog.pillar_of.get(doc.slug) if doc is not None else None
+    if pillar is not None:  # an article's or a pillar's own; what a page shows of another document is in its summary
         feeds.append(FeedLink(f"{site.summaries[pillar].title} | {config.title}", config.base_path + f"{pillar}/feed.xml"))
     if doc is not None and doc.kind == "article":
         properties += [("article:published_time", doc.published.isoformat()),
-                       ("article:modified_time", (doc.updated or doc.published).isoformat()),
-                       ("article:section", site.summaries[pillar_of(site, doc.slug)].title)]
+                       ("article:modified_time", lastmod(doc).isoformat()),
+                       ("article:section", site.summaries[pillar].title)]
         properties += [("article:tag", tag.title) for tag in context.get("tags", ())]
     names = (("twitter:card", "summary"), ("twitter:title", page["title"]), ("twitter:description", page["description"]))
     graph = [_main_node(site, context, url), _breadcrumb_list(config, context, url)]
@@ -98,18 +94,18 @@ def _main_node(site: Site, context: Mapping[str, Any], url: str) -> dict:
                             "isPartOf": _website(config), "breadcrumb": {"@id": url + "#breadcrumb"}}
     if doc is None:
         return node
-    node.update(headline=doc.title, datePublished=doc.published.isoformat(),
-                dateModified=(doc.updated or doc.published).isoformat())
-    if doc.reviewed:
-        node["lastReviewed"] = doc.reviewed.isoformat()
-    if doc.reviewer:
-        node["reviewedBy"] = {"@type": "Person", "name": doc.reviewer}
+    node.update(headline=doc.title, datePublished=doc.published.isoformat(), dateModified=lastmod(doc).isoformat())
+    review = context["review"]  # the status the page shows, from review_status
+    if review.reviewed:
+        node["lastReviewed"] = review.reviewed.isoformat()
+    if review.reviewer:
+        node["reviewedBy"] = {"@type": "Person", "name": review.reviewer}
     node["author"] = {"@type": "Person", "name": doc.author} if doc.author else {"@type": "Organization", "name": config.author}
     node["publisher"] = _publisher(config)
     if doc.sources:
         node["citation"] = [_citation(source) for source in doc.sources]
     if doc.kind == "article":
-        pillar = pillar_of(site, doc.slug)
+        pillar = site.catalog.pillar_of[doc.slug]
         pillar_url = absolute(config, config.base_path + site.catalog.urls[pillar].lstrip("/"))
         pillar_title = site.summaries[pillar].title
         labels = [tag.title for tag in context.get("tags", ())] or [pillar_title]

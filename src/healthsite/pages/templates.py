@@ -15,7 +15,7 @@ from markupsafe import (
 )
 
 from ..diagnostics import Diagnostics
-from ..relate.related import Site
+from ..model import Site
 from .assets import Assets
 from .feeds import site_files
 from .metadata import head_meta
@@ -149,7 +149,7 @@ def _render(env: jinja2.Environment, name: str, context: dict, diags: Diagnostic
         path, line = _template_frame(exc, root)
         code = "template-undefined" if isinstance(exc, jinja2.UndefinedError) else "template-error"
         diags.error(code, path or f"templates/{name}", line, f"template error: {exc}",
-                    hint="Check the variable names the template uses against the README's template context")
+                    hint="Check the variable names the template uses against the template context in docs/theme.md")
     return None
 
 

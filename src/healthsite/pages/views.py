@@ -8,11 +8,10 @@ from datetime import date
 
 from markupsafe import Markup
 
-from ..catalog.index import Catalog
+from ..catalog.index import Catalog, tag_label
 from ..catalog.review import review_status
 from ..markdown.readability import reading_minutes
-from ..model import Document
-from ..relate.related import Site
+from ..model import Document, Site, lastmod
 from .assets import Assets
 
 TOC_MIN_HEADINGS = 4
@@ -98,15 +97,16 @@ class Views:
     def path(self, site_path: str) -> str:
         return self.base + site_path.lstrip("/")
 
-    def pillar_of(self, slug: str) -> str:
-        return self.catalog.urls[slug].split("/")[1]
+    def pillar(self, slug: str) -> Crumb | None:
+        """Return the pillar an article or pillar belongs to, as its title and URL; pages belong to none."""
+        pillar = self.catalog.pillar_of.get(slug)
+        return None if pillar is None else Crumb(self.site.summaries[pillar].title, self.url(pillar))
 
     def card(self, slug: str) -> Card:
         """Return a document's card, made from summaries: the pages that list a document read no more of it."""
-        summaries = self.site.summaries
-        summary = summaries[slug]
-        pillar_title = summaries[self.pillar_of(slug)].title if summary.kind == "article" else ""
-        return Card(summary.title, summary.description, self.url(slug), summary.minutes, pillar_title)
+        summary = self.site.summaries[slug]
+        pillar = self.pillar(slug) if summary.kind == "article" else None
+        return Card(summary.title, summary.description, self.url(slug), summary.minutes, pillar.title if pillar else "")
 
     def cards(self, slugs: Sequence[str]) -> list[Card]:
         return [self.card(s) for s in slugs if s in self.site.summaries]
@@ -122,21 +122,20 @@ class Views:
                       page_url(url, number + 1) if number < count else None, links)
         return cards, pager
 
-    def tag_label(self, tag: str) -> str:
-        return self.site.config.tags.get(tag, tag.replace("-", " ").capitalize())
-
     def review(self, doc: Document) -> Review:
-        """Return the review status: when it was reviewed and when the next review falls due."""
+        """Return the review status: when it was reviewed, by whom, when the next review falls due and whether it is
+        overdue, all decided by review_status."""
         status = review_status(doc, self.site.config)
         reviewer = doc.reviewer if status.reviewed else None
+        # Whether it is overdue depends on the build date, which pages read only through Site.overdue_reviews (made by
+        # review_status too), so that a build on a later day renders again only the pages whose review fell due.
         return Review(status.reviewed, reviewer, status.due, doc.slug in self.site.overdue_reviews)
 
     def breadcrumbs(self, slug: str) -> list[Crumb]:
         doc = self.catalog.docs[slug]
         crumbs = [Crumb("Home", self.base)]
         if doc.kind == "article":
-            pillar = self.pillar_of(slug)
-            crumbs.append(Crumb(self.site.summaries[pillar].title, self.url(pillar)))
+            crumbs.append(self.pillar(slug))
         crumbs.append(Crumb(doc.title, self.url(slug)))
         return crumbs
 
@@ -152,9 +151,11 @@ class Views:
             toc=headings if len(headings) >= TOC_MIN_HEADINGS else [],
             minutes=reading_minutes(body.words if body else 0),
             words=body.words if body else 0,
+            modified=lastmod(doc),
             review=self.review(doc),
             author=doc.author or self.site.config.author,
-            tags=[Crumb(self.tag_label(t), self.path(f"/tags/{t}/")) for t in doc.tags],
+            tags=[Crumb(tag_label(self.site.config, t), self.path(f"/tags/{t}/")) for t in doc.tags],
+            pillar=self.pillar(slug),
             breadcrumbs=self.breadcrumbs(slug),
             related=self.cards(self.site.related.get(slug, ())),
             backlinks=self.cards([s for s in self.site.backlinks.get(slug, ()) if self.site.summaries[s].kind == "article"]),
@@ -176,7 +177,7 @@ class Views:
 
     def tag(self, tag: str, number: int = 1) -> dict:
         """Return the context of a tag's page, or of page `number` of its list."""
-        label = self.tag_label(tag)
+        label = tag_label(self.site.config, tag)
         url = self.path(f"/tags/{tag}/")
         articles, pager = self.paged(self.catalog.tags[tag], url, number)
         crumbs = [Crumb("Home", self.base), Crumb("Topics", self.path("/tags/")), Crumb(label, url)]
@@ -202,11 +203,12 @@ class Views:
         page = self._page("list", f"{title}, page {pager.number} of {pager.count}",
                           f"{shown} of {pager.total} {where}.", url)
         return dict(page=page, list_of=of, start=start, articles=articles, pager=pager,
-                    breadcrumbs=[*crumbs, Crumb(f"Page {pager.number}", url)])
+                    pillar=start if of == "pillar" else None, breadcrumbs=[*crumbs, Crumb(f"Page {pager.number}", url)])
 
     def tags(self) -> dict:
         url = self.path("/tags/")
-        tags = [(Crumb(self.tag_label(t), self.path(f"/tags/{t}/")), len(s)) for t, s in self.catalog.tags.items()]
+        config = self.site.config
+        tags = [(Crumb(tag_label(config, t), self.path(f"/tags/{t}/")), len(s)) for t, s in self.catalog.tags.items()]
         return dict(page=self._page("tags", "All topics", "Browse every article on this site by topic.", url),
                     tags=sorted(tags, key=lambda item: item[0].title.lower()),
                     breadcrumbs=[Crumb("Home", self.base), Crumb("Topics", url)])

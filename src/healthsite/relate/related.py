@@ -4,13 +4,10 @@ from __future__ import annotations
 
 import heapq
 import math
-import multiprocessing
-import os
 import re
 from bisect import bisect_left
 from collections import Counter, defaultdict
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 from datetime import date
 
 from ..catalog.index import Catalog
@@ -18,39 +15,31 @@ from ..catalog.review import review_status
 from ..config import RelatedConfig, SiteConfig
 from ..markdown.convert import STOPWORDS
 from ..markdown.readability import reading_minutes
-from ..model import Body, Summary, lastmod
-from ..speed.processes import die_with_parent
-from ..speed.store import PackCache, key_of
+from ..model import Body, Site, Summary, lastmod
 
 WINDOW = 12  # neighbours taken on each side in a long posting list: bounds candidates, keeps the build linear
 COMMON_KEYWORD_SHARE = 0.3  # a keyword in more than this share of articles says nothing about relatedness
 PILLAR_NEIGHBOURS = 6
-PARALLEL_THRESHOLD = 1000  # fewer articles than this are ranked faster in one process than with a forked helper
+Rank = Callable[[Catalog, Mapping[str, Body], RelatedConfig], Mapping[str, tuple[str, ...]]]
 
 
-@dataclass(frozen=True, slots=True)
-class Site:
-    config: SiteConfig
-    catalog: Catalog
-    bodies: Mapping[str, Body]
-    related: Mapping[str, tuple[str, ...]]  # article -> related articles, pinned first
-    backlinks: Mapping[str, tuple[str, ...]]  # document -> documents linking to it
-    pillar_neighbours: Mapping[str, tuple[str, ...]]  # pillar -> articles of other pillars sharing its tags
-    summaries: Mapping[str, Summary]  # document -> what lists and links show of it, in the catalog's order
-    overdue_reviews: Mapping[str, date]  # document -> when its review fell due, for those overdue on the build date
-
-
-def relate(config: SiteConfig, catalog: Catalog, bodies: Mapping[str, Body], cache: PackCache | None = None) -> Site:
-    """Compute related articles (or take them from the cache when their inputs are unchanged), backlinks and
-    pillar neighbours."""
+def relate(config: SiteConfig, catalog: Catalog, bodies: Mapping[str, Body], rank: Rank | None = None) -> Site:
+    """Compute related articles (with `rank`, by default `related_articles`; the build's ranker reuses the cache
+    and a second process), backlinks and pillar neighbours."""
     return Site(
         config=config, catalog=catalog, bodies=bodies,
-        related=_remembered_related(catalog, bodies, config.related, cache),
+        related=(rank or related_articles)(catalog, bodies, config.related),
         backlinks=backlinks(bodies),
         pillar_neighbours=pillar_neighbours(catalog),
         summaries=summaries(catalog, bodies),
         overdue_reviews=overdue_reviews(config, catalog),
     )
+
+
+def related_articles(catalog: Catalog, bodies: Mapping[str, Body], settings: RelatedConfig) -> dict[str, tuple[str, ...]]:
+    """Pick up to `count` related articles each: pins first, then the best scores above the threshold."""
+    index = RelatedIndex(catalog, bodies, settings)
+    return {slug: index[slug] for slug in catalog.articles}
 
 
 def summaries(catalog: Catalog, bodies: Mapping[str, Body]) -> dict[str, Summary]:
@@ -74,64 +63,6 @@ def overdue_reviews(config: SiteConfig, catalog: Catalog) -> dict[str, date]:
     return result
 
 
-def _remembered_related(catalog: Catalog, bodies: Mapping[str, Body], settings: RelatedConfig,
-                        cache: PackCache | None) -> Mapping[str, tuple[str, ...]]:
-    """Return related articles, reusing the last build's when every input of `related_articles` is the same."""
-    if cache is None:
-        return related_articles(catalog, bodies, settings)
-    docs = catalog.docs
-    inputs = (settings, catalog.articles, [(docs[s].title, docs[s].tags, docs[s].related, catalog.urls[s],
-                                            bodies[s].keywords if s in bodies else ()) for s in catalog.articles])
-    key = key_of(repr(inputs))  # not pickle's bytes: they tell equal strings apart by whether they are one object
-    related = cache.get(key)
-    if related is None:
-        related = related_articles(catalog, bodies, settings)
-        cache.put(key, related)
-        cache.save()
-    return related
-
-
-def related_articles(catalog: Catalog, bodies: Mapping[str, Body], settings: RelatedConfig) -> dict[str, tuple[str, ...]]:
-    """Pick up to `count` related articles each: pins first, then the best scores above the threshold. On a large
-    site a forked helper ranks the second half of the articles while this process ranks the first."""
-    index = RelatedIndex(catalog, bodies, settings)
-    articles = catalog.articles
-    if (len(articles) < PARALLEL_THRESHOLD or (os.cpu_count() or 1) < 2
-            or "fork" not in multiprocessing.get_all_start_methods()):
-        return {slug: index[slug] for slug in articles}
-    half = len(articles) // 2
-    later = _ranked_by_helper(index, articles[half:])
-    ranked = {slug: index[slug] for slug in articles[:half]}
-    ranked.update(zip(articles[half:], later()))
-    return ranked
-
-
-def _ranked_by_helper(index: RelatedIndex, slugs: list[str]) -> Callable[[], list[tuple[str, ...]]]:
-    """Start a forked process ranking `slugs` from a copy of `index`; return the function that waits for its
-    answer, ranking them here instead if the helper stopped without one."""
-    context = multiprocessing.get_context("fork")
-    receiver, sender = context.Pipe(duplex=False)
-    helper = context.Process(target=_rank_and_send, args=(index, slugs, sender, os.getpid()), daemon=True)  # shared, not pickled
-    helper.start()
-    sender.close()
-
-    def wait() -> list[tuple[str, ...]]:
-        try:
-            return receiver.recv()
-        except (EOFError, OSError):
-            return [index[slug] for slug in slugs]
-        finally:
-            receiver.close()
-            helper.join()
-    return wait
-
-
-def _rank_and_send(index: RelatedIndex, slugs: list[str], sender, parent: int) -> None:
-    die_with_parent(parent)
-    sender.send([index._rank(slug) for slug in slugs])
-    sender.close()
-
-
 class RelatedIndex(Mapping):
     """Related articles, each worked out the first time it is asked for from an index of every article's terms.
 
@@ -150,7 +81,7 @@ class RelatedIndex(Mapping):
         for index, slug in enumerate(self.articles):
             for term in self.terms[slug]:
                 self.postings[term].append(index)
-        self.pillars = [catalog.urls[slug].split("/")[1] for slug in self.articles]
+        self.pillars = [catalog.pillar_of[slug] for slug in self.articles]
         self.found: dict[str, tuple[str, ...]] = {}
 
     def __getitem__(self, slug: str) -> tuple[str, ...]:
@@ -177,9 +108,8 @@ class RelatedIndex(Mapping):
                 score += settings.pillar_weight
             if score >= settings.min_score and articles[other] not in pinned:
                 ranked.append((-score, articles[other]))
-        keep = max(settings.count, len(pinned))
-        best = heapq.nsmallest(keep, ranked)  # the same as sorting all, ties by slug, but linear in candidates
-        return tuple(dict.fromkeys(pinned + [s for _, s in best]))[:keep]
+        best = heapq.nsmallest(settings.count, ranked)  # the same as sorting all, ties by slug, but linear in candidates
+        return tuple(dict.fromkeys(pinned + [s for _, s in best]))[:settings.count]  # pins first, never more than count
 
 
 def _scores(me: int, postings: list[tuple[list[int], float]]) -> dict[int, float]:

@@ -9,9 +9,10 @@ from pathlib import Path
 
 from ..catalog.index import Catalog, build_catalog
 from ..config import SiteConfig, load_config
-from ..content.load import content_listing, list_content_files, read_document
+from ..content.files import content_listing, list_content_files
+from ..content.load import read_document
 from ..diagnostics import Diagnostic, Diagnostics
-from ..markdown.links import BodyMemo, Track, render_bodies
+from ..markdown.links import Track, render_bodies
 from ..model import Body, Document
 from ..pages.assets import Assets, collect_assets
 from ..relate.related import (
@@ -22,6 +23,7 @@ from ..relate.related import (
     pillar_neighbours,
     summaries,
 )
+from ..speed.bodies import BodyMemo, remembered_bodies
 from .pages import Pages, Response
 
 FileState = tuple[Document | None, tuple[Diagnostic, ...]]
@@ -198,7 +200,7 @@ class LiveSite:
             catalog = build_catalog(config, docs, diags, self.content_files)
             if not diags.errors:
                 extra = {"track": track} if track else {}
-                bodies = render_bodies(config, catalog, diags, memo=self.memo, **extra)
+                bodies = render_bodies(config, catalog, diags, remembered_bodies(self.memo), **extra)
                 if not diags.errors:
                     site = self._relate(config, catalog, bodies)
         self.errors = tuple(diags.sorted()) if diags.errors else ()

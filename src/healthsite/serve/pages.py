@@ -10,11 +10,11 @@ from dataclasses import dataclass
 from urllib.parse import unquote, urlsplit
 
 from ..diagnostics import Diagnostic, Diagnostics
+from ..model import Site
 from ..pages.assets import Assets
 from ..pages.feeds import site_files
 from ..pages.templates import plan_pages, render_page, template_environment
 from ..pages.views import Views
-from ..relate.related import Site
 
 EVENTS_PATH = "/__healthsite/events"
 VERSION_PATH = "/__healthsite/version"

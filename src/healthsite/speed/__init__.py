@@ -1,1 +1,93 @@
-"""speed"""
+"""The speed layer: caches, the Markdown pool and helper processes, behind one seam that only the pipeline wires.
+
+Every stage is a plain function that takes an optional maker (`read`, `make`, `rank`) for its slow step; `Speed`
+hands the pipeline makers that give the same results faster. `--no-cache` passes none, and runs the stages alone.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import gc
+from collections.abc import Iterator
+from pathlib import Path
+
+from ..config import SiteConfig
+from ..diagnostics import Diagnostics
+from ..model import Site
+from ..pages.assets import Assets
+from .bodies import packed_bodies
+from .documents import DocumentReader
+from .pages import PageMemo, PageRenderer
+from .pool import BodyJobs
+from .related import remembered_ranking
+from .store import PackCache, saved_in_background
+
+
+class Speed:
+    """The caches, pool and helpers of one build; made by `speed_for`."""
+
+    def __init__(self, config: SiteConfig, diags: Diagnostics, start_saving):
+        self.config = config
+        self.jobs = BodyJobs(config)  # bodies start rendering, in a pool when many, as their files are read
+        self.read = DocumentReader(config, diags, self.jobs)
+        self.make = packed_bodies(self.jobs)
+        self.rank = remembered_ranking(PackCache(config.cache_path, "related", config.cache_write))
+        self._start_saving = start_saving
+        self._renderer: PageRenderer | None = None
+        self._memo: PageMemo | None = None
+
+    def loaded(self) -> None:
+        """Keep the Documents read for the next build."""
+        self.read.save()
+
+    def rendered(self, bodies: int) -> str:
+        """Stop the pool and save the caches so far in a forked process while the build goes on; describe the
+        Markdown stage's work."""
+        self.jobs.close()
+        self._start_saving()
+        return f"{self.jobs.rendered} of {bodies} bodies rendered, the rest from the cache"
+
+    def pages(self, site: Site, assets: Assets, diags: Diagnostics) -> Iterator[tuple[str, str | Path]]:
+        """Yield every page: unchanged ones as the path of last build's file to link, the rest rendered (on a large
+        site partly by a forked helper)."""
+        self._memo = PageMemo.load(self.config.cache_path, self.config.out_path)
+        self._renderer = PageRenderer(site, assets, self.config.out_path, self._memo)
+        return self._renderer.pages(diags)
+
+    def published(self) -> str:
+        """Remember what this build wrote, for the next one to link; describe the pages stage's work."""
+        renderer = self._renderer
+        self._memo.save(self.config.out_path, renderer.keys, renderer.inputs, renderer.changed, renderer.kept)
+        return f"{renderer.rendered} of {renderer.planned} HTML pages rendered, the rest linked"
+
+    def close(self) -> None:
+        self.jobs.close()
+
+
+@contextlib.contextmanager
+def speed_for(config: SiteConfig, diags: Diagnostics) -> Iterator[Speed | None]:
+    """Give the build its speed layer, or None with `--no-cache`; the caches are saved by the block's end."""
+    if not config.cache:
+        yield None
+        return
+    with saved_in_background() as start_saving:
+        speed = Speed(config, diags, start_saving)
+        try:
+            yield speed
+        finally:
+            speed.close()
+
+
+@contextlib.contextmanager
+def kept_out_of_collections(speed: Speed | None) -> Iterator[None]:
+    """Spare the objects made so far (the loaded site) from garbage collections, which would only walk them again;
+    a forked helper then shares them without copying."""
+    if speed is None:
+        yield
+        return
+    gc.freeze()
+    try:
+        yield
+    finally:
+        gc.unfreeze()
+

@@ -26,12 +26,12 @@ import jinja2
 
 from ..config import SiteConfig
 from ..diagnostics import Diagnostic, Diagnostics
+from ..model import Site
 from ..pages import templates as render
 from ..pages.assets import Assets
 from ..pages.feeds import site_files
 from ..pages.views import Views
-from ..relate.related import Site
-from .processes import die_with_parent
+from ..processes import die_with_parent
 from .reads import ALL, Deps, Reads, digest, forget, recording_site, sorted_reads
 
 CHUNK = 50  # pages taken at a time when rendering in two processes

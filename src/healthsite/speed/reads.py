@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 from ..catalog.index import Catalog
 
 if TYPE_CHECKING:
-    from ..relate.related import Site
+    from ..model import Site
 
 ALL = "*"  # the key of a read that took a whole mapping or list
 

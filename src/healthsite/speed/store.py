@@ -24,7 +24,7 @@ from typing import Any
 from .. import __version__
 from ..diagnostics import Diagnostic
 from ..model import Body, Document, Heading, Link, Source
-from .processes import die_with_parent
+from ..processes import die_with_parent
 
 SHARDS = 64
 _ALLOWED = {
