@@ -10,17 +10,8 @@ import re
 from pathlib import Path
 
 import pytest
-from browser_support import (
-    AXE_OPTIONS,
-    CHROMIUM_ARGS,
-    REQUIRE_BROWSER,
-    PageWatch,
-    axe_report,
-    browser_unavailable,
-    chromium_path,
-    load_every_search_result,
-    serve_folder,
-)
+from browser_support import (AXE_OPTIONS, CHROMIUM_ARGS, REQUIRE_BROWSER, PageWatch, axe_report, browser_unavailable,
+                             chromium_path, load_every_search_result, serve_folder)
 from conftest import ROOT
 
 SCREENSHOTS = ROOT / "tests" / "screenshots"

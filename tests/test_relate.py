@@ -11,12 +11,7 @@ from sample_docs import body, clean_catalog, doc
 import healthsite.speed.related
 from healthsite.config import RelatedConfig
 from healthsite.model import Document, Link
-from healthsite.relate.related import (
-    RelatedIndex,
-    backlinks,
-    pillar_neighbours,
-    related_articles,
-)
+from healthsite.relate.related import RelatedIndex, backlinks, pillar_neighbours, related_articles
 
 TAGS_ONLY = RelatedConfig(count=4, min_score=0.1, tag_weight=1.0, pillar_weight=0.0, text_weight=0.0)
 

@@ -24,16 +24,8 @@ import xml.etree.ElementTree as etree
 
 import markdown
 import markdown.util
-from markdown.extensions.toc import (
-    TocTreeprocessor,
-    escape_cdata,
-    nest_toc_tokens,
-    remove_fnrefs,
-    render_inner_html,
-    run_postprocessors,
-    strip_tags,
-    unique,
-)
+from markdown.extensions.toc import (TocTreeprocessor, escape_cdata, nest_toc_tokens, remove_fnrefs,
+                                     render_inner_html, run_postprocessors, strip_tags, unique)
 from markdown.extensions.toc import unescape as toc_unescape
 from markdown.preprocessors import NormalizeWhitespace
 from markdown.treeprocessors import InlineProcessor

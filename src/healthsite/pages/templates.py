@@ -10,9 +10,7 @@ from pathlib import Path
 import jinja2
 import jinja2.sandbox
 import markupsafe
-from markupsafe import (
-    _escape_inner,  # markupsafe 3's C escaping of a str, behind escape()
-)
+from markupsafe import _escape_inner  # markupsafe 3's C escaping of a str, behind escape()
 
 from ..diagnostics import Diagnostics
 from ..model import Site

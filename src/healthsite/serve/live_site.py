@@ -15,14 +15,7 @@ from ..diagnostics import Diagnostic, Diagnostics
 from ..markdown.links import Track, render_bodies
 from ..model import Body, Document
 from ..pages.assets import Assets, collect_assets
-from ..relate.related import (
-    RelatedIndex,
-    Site,
-    backlinks,
-    overdue_reviews,
-    pillar_neighbours,
-    summaries,
-)
+from ..relate.related import RelatedIndex, Site, backlinks, overdue_reviews, pillar_neighbours, summaries
 from ..speed.bodies import BodyMemo, remembered_bodies
 from .pages import Pages, Response
 
