@@ -6,7 +6,8 @@ from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
-from healthsite.catalog.index import Catalog, build_catalog
+from healthsite.catalog.index import build_catalog
+from healthsite.model import Catalog
 from healthsite.config import SiteConfig
 from healthsite.diagnostics import Diagnostics
 from healthsite.model import Body, Document, Link

@@ -7,8 +7,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING, Literal
 
-if TYPE_CHECKING:  # annotations only: the catalog stage and the configuration import this module
-    from .catalog.index import Catalog
+if TYPE_CHECKING:  # annotations only: the configuration imports this module's neighbours
     from .config import SiteConfig
 
 Kind = Literal["article", "pillar", "page"]
@@ -104,6 +103,24 @@ class Body:
     has_help_block: bool
     keywords: tuple[str, ...]
     claims: tuple[tuple[int, str], ...] = ()  # (line, word) of each risky claim, found by claims.py
+
+
+@dataclass(frozen=True, slots=True)
+class Catalog:
+    """What is published and where, known before any Markdown is rendered: relations are slug -> slugs."""
+
+    docs: Mapping[str, Document]  # slug -> published document, in path order
+    urls: Mapping[str, str]  # slug -> site path such as "/circulation/back-cramps/"
+    by_source: Mapping[str, str]  # source path -> slug, published documents only
+    unpublished: Mapping[str, Document]  # source path -> draft or future document, for link messages
+    pillars: tuple[str, ...]  # ordered by weight, then title
+    articles: tuple[str, ...]  # newest first, ties by slug
+    pages: tuple[str, ...]
+    pillar_articles: Mapping[str, tuple[str, ...]]  # pillar -> its articles by weight, then title
+    pillar_of: Mapping[str, str]  # article -> its pillar, and pillar -> itself; the one answer to "which pillar?"
+    tags: Mapping[str, tuple[str, ...]]  # tag -> articles, newest first
+    aliases: Mapping[str, str]  # old site path -> slug
+    files: frozenset[str] = frozenset()  # other content files (images, PDFs), copied to the same path
 
 
 @dataclass(frozen=True, slots=True)

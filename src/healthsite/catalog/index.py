@@ -4,31 +4,14 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from pathlib import PurePosixPath
 
 from ..config import SiteConfig
 from ..diagnostics import Diagnostics, did_you_mean
-from ..model import Document
+from ..model import Catalog, Document
 
 RESERVED_PATHS = ("/tags/", "/404.html", "/sitemap.xml", "/robots.txt", "/feed.xml", "/pagefind/", "/static/",
                   "/search/")
-
-
-@dataclass(frozen=True, slots=True)
-class Catalog:
-    docs: Mapping[str, Document]  # slug -> published document, in path order
-    urls: Mapping[str, str]  # slug -> site path such as "/circulation/back-cramps/"
-    by_source: Mapping[str, str]  # source path -> slug, published documents only
-    unpublished: Mapping[str, Document]  # source path -> draft or future document, for link messages
-    pillars: tuple[str, ...]  # ordered by weight, then title
-    articles: tuple[str, ...]  # newest first, ties by slug
-    pages: tuple[str, ...]
-    pillar_articles: Mapping[str, tuple[str, ...]]  # pillar -> its articles by weight, then title
-    pillar_of: Mapping[str, str]  # article -> its pillar, and pillar -> itself; the one answer to "which pillar?"
-    tags: Mapping[str, tuple[str, ...]]  # tag -> articles, newest first
-    aliases: Mapping[str, str]  # old site path -> slug
-    files: frozenset[str] = frozenset()  # other content files (images, PDFs), copied to the same path
 
 
 def build_catalog(config: SiteConfig, docs: Sequence[Document], diags: Diagnostics,

@@ -8,10 +8,9 @@ import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from urllib.parse import quote, unquote
 
-from ..catalog.index import Catalog
 from ..config import SiteConfig
 from ..diagnostics import Diagnostics, did_you_mean
-from ..model import Body, Document, Heading, Link
+from ..model import Body, Catalog, Document, Heading, Link
 from ..progress import no_progress
 from .convert import Rendered, job_for, render_job
 

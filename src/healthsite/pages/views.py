@@ -8,10 +8,10 @@ from datetime import date
 
 from markupsafe import Markup
 
-from ..catalog.index import Catalog, tag_label
+from ..catalog.index import tag_label
 from ..catalog.review import review_status
 from ..markdown.readability import reading_minutes
-from ..model import Document, Site, lastmod
+from ..model import Catalog, Document, Site, lastmod
 from .assets import Assets
 
 TOC_MIN_HEADINGS = 4

@@ -10,12 +10,11 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Mapping
 from datetime import date
 
-from ..catalog.index import Catalog
 from ..catalog.review import review_status
 from ..config import RelatedConfig, SiteConfig
 from ..markdown.convert import STOPWORDS
 from ..markdown.readability import reading_minutes
-from ..model import Body, Site, Summary, lastmod
+from ..model import Body, Catalog, Site, Summary, lastmod
 
 WINDOW = 12  # neighbours taken on each side in a long posting list: bounds candidates, keeps the build linear
 COMMON_KEYWORD_SHARE = 0.3  # a keyword in more than this share of articles says nothing about relatedness

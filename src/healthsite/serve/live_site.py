@@ -7,13 +7,13 @@ import time
 from collections.abc import Iterable
 from pathlib import Path
 
-from ..catalog.index import Catalog, build_catalog
+from ..catalog.index import build_catalog
 from ..config import SiteConfig, load_config
 from ..content.files import content_listing, list_content_files
 from ..content.load import read_document
 from ..diagnostics import Diagnostic, Diagnostics
 from ..markdown.links import Track, render_bodies
-from ..model import Body, Document
+from ..model import Body, Catalog, Document
 from ..pages.assets import Assets, collect_assets
 from ..relate.related import RelatedIndex, Site, backlinks, overdue_reviews, pillar_neighbours, summaries
 from ..speed.bodies import BodyMemo, remembered_bodies

@@ -7,12 +7,11 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 
-from ..catalog.index import Catalog
 from ..config import SiteConfig
 from ..diagnostics import Diagnostic, Diagnostics
 from ..markdown.convert import Rendered
 from ..markdown.links import MakeBodies, Track, resolve_links
-from ..model import Body, Document
+from ..model import Body, Catalog, Document
 from ..progress import no_progress
 from . import reads
 from .pool import BodyJobs, body_digest, settings_key

@@ -12,12 +12,9 @@ import hashlib
 import operator
 import pickle
 from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from ..catalog.index import Catalog
-
-if TYPE_CHECKING:
-    from ..model import Site
+from ..model import Catalog, Site
 
 ALL = "*"  # the key of a read that took a whole mapping or list
 

@@ -7,9 +7,8 @@ import multiprocessing
 import os
 from collections.abc import Callable, Mapping
 
-from ..catalog.index import Catalog
 from ..config import RelatedConfig
-from ..model import Body
+from ..model import Body, Catalog
 from ..processes import die_with_parent
 from ..relate.related import Rank, RelatedIndex
 from .store import PackCache, key_of
