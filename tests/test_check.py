@@ -25,7 +25,7 @@ content/back/cramps.md:2: warning: the article lists no sources. Add 'sources:' 
 content/back/cramps.md:7: warning: the review falls due on 2026-12-10, in 18 days. Book a clinical review before then [review-due-soon]
 content/back/cramps.md:10: warning: reading grade 23.5 is above the target of 8. Use shorter sentences and everyday words [readability-grade]
 content/back/index.md:10: error: link 'stif-back.md' points to no article. Did you mean 'stiff-back.md'? [link-not-found]
-content/back/index.md:12: error: link 'stiff-back.md#stretch-first' points to no heading in content/back/stiff-back.md. [anchor-not-found]
+content/back/index.md:12: error: link 'stiff-back.md#stretch-first' points to no heading in content/back/stiff-back.md. Its headings are #keep-moving [anchor-not-found]
 content/back/orphan.md:2: warning: no other page links to this article. Link to it from its pillar page content/back/index.md or a related article [orphan-article]
 content/back/stiff-back.md:2: warning: the title 'A stiff back' is also used by content/back/cramps.md. Give each page its own title so readers and search results can tell them apart [title-duplicate]
 content/back/stiff-back.md:3: warning: the description is 163 characters long, over 160. Shorten it to one sentence; search results cut it at about 160 characters [description-too-long]

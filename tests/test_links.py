@@ -145,3 +145,59 @@ def test_link_to_a_draft_says_it_is_unpublished(make_site) -> None:
     assert "content/back/index.md:8: error: link 'stretches.md' points to an article that is a draft or dated in " \
            "the future. Publish that article first, or remove the link [link-to-draft]" in result.err.splitlines()
     assert run_healthsite("build", "--drafts", cwd=root).code == 0
+
+
+MISTAKES = """---
+title: Mistakes
+description: Links that lead nowhere.
+date: 2026-01-04
+pillar: back
+---
+
+## First
+
+See [the cramps page](cramps.md) here.
+
+And [the cramps page](cramps.md) again, on its own line.
+
+- [a heading that is not there](stretches.md#knee-hug)
+- [a heading nothing resembles](../legs/cramps.md#sleep)
+- [here](#zzz)
+"""
+
+
+def test_each_broken_link_is_reported_at_its_own_line_with_the_likely_fix(make_site) -> None:
+    site = make_site({**FILES, "content/back/mistakes.md": MISTAKES})
+    result = run_healthsite("build", cwd=site)
+    assert result.code == 1
+    assert [line for line in result.err.splitlines() if ": error: " in line] == [
+        "content/back/mistakes.md:10: error: link 'cramps.md' points to no article. Did you mean "
+        "'../legs/cramps.md'? [link-not-found]",
+        "content/back/mistakes.md:12: error: link 'cramps.md' points to no article. Did you mean "
+        "'../legs/cramps.md'? [link-not-found]",
+        "content/back/mistakes.md:14: error: link 'stretches.md#knee-hug' points to no heading in "
+        "content/back/stretches.md. Did you mean '#knee-hugs'? [anchor-not-found]",
+        "content/back/mistakes.md:15: error: link '../legs/cramps.md#sleep' points to no heading in "
+        "content/legs/cramps.md. Its headings are #what-helps [anchor-not-found]",
+        "content/back/mistakes.md:16: error: link '#zzz' points to no heading on this page. Its headings are "
+        "#first [anchor-not-found]",
+    ]
+    checked = run_healthsite("check", cwd=site)  # check and build agree on every message
+    assert [line for line in checked.out.splitlines() if ": error: " in line] == [
+        line for line in result.err.splitlines() if ": error: " in line]
+
+
+@pytest.mark.parametrize("written, meant", [
+    ("heat.md", "../lifestyle/heat-or-cold-for-back-pain.md"),  # a word of the name, in another folder
+    ("../lifestyle/heat-or-cold.md", "../lifestyle/heat-or-cold-for-back-pain.md"),
+    ("warmth-or-cold.md", "../lifestyle/heat-or-cold-for-back-pain.md"),  # by its title
+    ("stretchs.md", "stretches.md"),  # a misspelling
+])
+def test_a_link_to_a_missing_article_suggests_the_closest_by_name_or_title(make_site, written, meant) -> None:
+    warmth = STRETCHES.replace("title: Stretches", "title: Warmth or cold?").replace("pillar: back", "pillar: lifestyle")
+    site = make_site({**FILES, "content/back/index.md": PILLAR.replace("stretches.md", written),
+                      "content/lifestyle/index.md": FILES["content/legs/index.md"].replace("Legs", "Lifestyle"),
+                      "content/lifestyle/heat-or-cold-for-back-pain.md": warmth})
+    result = run_healthsite("check", cwd=site)
+    assert f"content/back/index.md:8: error: link '{written}' points to no article. Did you mean '{meant}'? " \
+           "[link-not-found]" in result.out.splitlines()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 import html
 import posixpath
 import re
@@ -15,6 +16,7 @@ from ..progress import no_progress
 from .convert import Rendered, job_for, render_job
 
 _HREF = re.compile(r'(<(?:a|img)\b[^>]*?\b(?:href|src)=")([^"]*)(")')
+_NOT_WORD = re.compile(r"[^a-z0-9]+")
 _HELP_TITLE = re.compile(r'<p class="admonition-title">\s*when to get help\s*</p>', re.I)
 
 
@@ -47,14 +49,18 @@ def bodies_of(docs: Sequence[Document], config: SiteConfig, catalog: Catalog, di
 
 def resolve_links(doc: Document, rendered: Rendered, config: SiteConfig, catalog: Catalog, diags: Diagnostics) -> Body:
     """Point links to other Markdown files at their pages' URLs and report those that lead nowhere."""
-    lines = {html.unescape(href): line for href, line in reversed(rendered.hrefs)}
+    lines: dict[str, list[int]] = {}  # href -> the lines it is written on, in order: each occurrence has its own
+    for href, line in rendered.hrefs:
+        lines.setdefault(html.unescape(href), []).append(line)
     links: list[Link] = []
     ids = frozenset(rendered.ids)
+    headings = [id_ for _, id_, _ in rendered.headings]
 
     def rewrite(match: re.Match[str]) -> str:
         href = html.unescape(match.group(2))
-        line = lines.get(href, doc.body_line)
-        new = _rewrite_href(href, line, doc, config, catalog, ids, links, diags)
+        written = lines.get(href)
+        line = (written.pop(0) if len(written) > 1 else written[0]) if written else doc.body_line
+        new = _rewrite_href(href, line, doc, config, catalog, (ids, headings), links, diags)
         return match.group(1) + html.escape(new, quote=True) + match.group(3)
 
     body_html = _HREF.sub(rewrite, rendered.html)
@@ -71,15 +77,15 @@ def resolve_links(doc: Document, rendered: Rendered, config: SiteConfig, catalog
 
 
 def _rewrite_href(href: str, line: int, doc: Document, config: SiteConfig, catalog: Catalog,
-                  ids: frozenset[str], links: list[Link], diags: Diagnostics) -> str:
+                  anchors: tuple[frozenset[str], list[str]], links: list[Link], diags: Diagnostics) -> str:
     """Return the URL a written href should have, recording internal links and reporting broken ones."""
     if re.match(r"^[a-zA-Z][a-zA-Z0-9+.-]*:|^//", href):
         return href
     path, _, anchor = href.partition("#")
     if not path:
-        if anchor and anchor not in ids:
+        if anchor and anchor not in anchors[0]:
             diags.error("anchor-not-found", doc.path, line, f"link '{href}' points to no heading on this page",
-                        hint=did_you_mean(href, [f"#{i}" for i in ids]))
+                        hint=anchor_hint(anchor, *anchors))
         return href
     if path.startswith("/"):
         return config.base_path + href.lstrip("/")
@@ -111,9 +117,29 @@ def _report_missing(href: str, target: str, doc: Document, line: int, catalog: C
         diags.error("link-to-draft", doc.path, line, f"link '{href}' points to an article that is a draft or dated "
                     "in the future", hint="Publish that article first, or remove the link")
         return
-    here = posixpath.dirname(doc.source_path)
-    hint = did_you_mean(posixpath.relpath(target, here or "."), _relative_to(doc, catalog.by_source))
+    here = posixpath.dirname(doc.source_path) or "."
+    closest = _closest_article(target, catalog)
+    hint = (f"Did you mean '{posixpath.relpath(closest, here)}'?" if closest else
+            did_you_mean(posixpath.relpath(target, here), _relative_to(doc, catalog.by_source)))
     diags.error("link-not-found", doc.path, line, f"link '{href}' points to no article", hint=hint)
+
+
+def _closest_article(target: str, catalog: Catalog) -> str | None:
+    """Find the published file a link to the missing `target` most likely meant, by its file name or title, in any
+    folder: a close spelling first, else the shortest name holding every word of the one written."""
+    names: dict[str, str] = {}  # file name or title, as words joined by '-' -> source path
+    for source, slug in sorted(catalog.by_source.items()):
+        stem = posixpath.splitext(posixpath.basename(source))[0]
+        folder = posixpath.basename(posixpath.dirname(source))
+        names.setdefault(folder if stem in ("index", "_index") and folder else stem, source)
+        names.setdefault(_NOT_WORD.sub("-", catalog.docs[slug].title.lower()).strip("-"), source)
+    wanted = _NOT_WORD.sub("-", posixpath.splitext(posixpath.basename(target))[0].lower()).strip("-")
+    close = difflib.get_close_matches(wanted, sorted(names), n=1, cutoff=0.75)
+    if close:
+        return names[close[0]]
+    words = set(wanted.split("-")) - {""}
+    holding = sorted((len(name), name) for name in names if words and words <= set(name.split("-")))
+    return names[holding[0][1]] if holding else None
 
 
 def check_anchors(catalog: Catalog, bodies: Mapping[str, Body], diags: Diagnostics) -> None:
@@ -124,4 +150,13 @@ def check_anchors(catalog: Catalog, bodies: Mapping[str, Body], diags: Diagnosti
             if link.anchor and target is not None and link.anchor not in target.ids:
                 diags.error("anchor-not-found", catalog.docs[slug].path, link.line,
                             f"link '{link.href}' points to no heading in {catalog.docs[link.target].path}",
-                            hint=did_you_mean(f"#{link.anchor}", [f"#{i}" for i in target.ids]))
+                            hint=anchor_hint(link.anchor, target.ids, [h.id for h in target.headings]))
+
+
+def anchor_hint(anchor: str, ids: Iterable[str], headings: Sequence[str]) -> str:
+    """Suggest the closest id to a missing '#anchor', else list the target's headings (the first eight)."""
+    close = did_you_mean(f"#{anchor}", [f"#{i}" for i in ids])
+    if close or not headings:
+        return close or "The page has no headings to link to: link to the page itself"
+    listed = ", ".join(f"#{h}" for h in headings[:8]) + (", ..." if len(headings) > 8 else "")
+    return f"Its headings are {listed}"
