@@ -390,3 +390,13 @@ def test_the_first_warm_build_after_a_cold_one_takes_related_articles_from_the_c
     loaded = load_site(load_config(site / "site.yaml", diags), diags)  # its bodies come from the cache this time
     assert loaded is not None and not diags.errors
     assert any(loaded.related.values())
+
+
+def test_a_site_with_files_beside_its_articles_renders_no_page_again_when_nothing_changed(copy_site):
+    site = copy_site("full")
+    for name in ("back/leaflet.pdf", "back/map.png", "legs/calf.png", "notes.txt"):
+        (site / "content" / name).write_bytes(b"%PDF-1.4\n" if name.endswith(".pdf") else b"\x89PNG\r\n\x1a\n")
+    first = run_healthsite("build", "--verbose", cwd=site)
+    assert first.code == 0, first.err
+    again = run_healthsite("build", "--verbose", cwd=site)  # in a new process: sets of names hash alike there too
+    assert pages_rendered(again.out) == (0, pages_rendered(first.out)[1])

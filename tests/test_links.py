@@ -6,7 +6,7 @@ import re
 from pathlib import Path
 
 import pytest
-from conftest import run_healthsite
+from conftest import MINIMAL_CONFIG, run_healthsite
 from site_files import broken_internal_links, links_in
 
 PILLAR = "---\nkind: pillar\ntitle: Back\ndescription: Backs.\ndate: 2026-01-01\n---\n\nSee [stretches](stretches.md).\n"
@@ -201,3 +201,34 @@ def test_a_link_to_a_missing_article_suggests_the_closest_by_name_or_title(make_
     result = run_healthsite("check", cwd=site)
     assert f"content/back/index.md:8: error: link '{written}' points to no article. Did you mean '{meant}'? " \
            "[link-not-found]" in result.out.splitlines()
+
+
+ROOT_RELATIVE = """---
+title: Site paths
+description: Links written from the site's root.
+date: 2026-01-05
+pillar: back
+---
+
+- [an article](/back/stretches/) and [without its slash](/back/stretches#knee-hugs)
+- [a tag list](/tags/) and [the feed](/legs/feed.xml) and [the home page](/)
+- [a shop on the same host](/shop/cart/) and [an API](/api/v1/items)
+- [a missing page](/subscribe) and [a missing leaflet](/downloads/leaflet.pdf)
+- ![a missing image](/back/strech.png)
+"""
+
+
+def test_root_relative_links_are_checked_against_the_site_and_its_external_paths(make_site) -> None:
+    site = make_site({**FILES, "content/back/paths.md": ROOT_RELATIVE,
+                      "site.yaml": MINIMAL_CONFIG + "links:\n  external_paths: [/shop/*, /api/*]\n"})
+    (site / "content/back/stretch.png").write_bytes(b"\x89PNG\r\n\x1a\n")
+    result = run_healthsite("build", cwd=site)
+    assert result.code == 1
+    assert [line for line in result.err.splitlines() if ": error: " in line] == [
+        "content/back/paths.md:11: error: link '/downloads/leaflet.pdf' points to no page or file of this site. If "
+        "another program serves it on this host, list it under links.external_paths in site.yaml [link-not-found]",
+        "content/back/paths.md:11: error: link '/subscribe' points to no page or file of this site. If another "
+        "program serves it on this host, list it under links.external_paths in site.yaml [link-not-found]",
+        "content/back/paths.md:12: error: link '/back/strech.png' points to no page or file of this site. Did you "
+        "mean '/back/stretch.png'? [link-not-found]",
+    ]

@@ -68,6 +68,12 @@ class HtmlConfig:
 
 
 @dataclass(frozen=True, slots=True)
+class LinksConfig:
+    external_paths: tuple[str, ...] = ()
+    """Site paths another program serves on the same host, never checked: ["/subscribe", "/api/*"]."""
+
+
+@dataclass(frozen=True, slots=True)
 class MarkdownConfig:
     time_limit: float = 30.0
     """Seconds one body may take to render; some pathological Markdown would otherwise take hours."""
@@ -94,6 +100,7 @@ class SiteConfig:
     lists: ListsConfig = ListsConfig()
     html: HtmlConfig = HtmlConfig()
     markdown: MarkdownConfig = MarkdownConfig()
+    links: LinksConfig = LinksConfig()
     tags: Mapping[str, str] = field(default_factory=dict)
     """The tag vocabulary: slug -> label. Empty means any tag is allowed."""
     tag_aliases: Mapping[str, str] = field(default_factory=dict)
@@ -140,7 +147,7 @@ class SiteConfig:
 
 
 _SECTIONS = {"review": ReviewConfig, "related": RelatedConfig, "readability": ReadabilityConfig, "lists": ListsConfig,
-             "html": HtmlConfig, "markdown": MarkdownConfig}
+             "html": HtmlConfig, "markdown": MarkdownConfig, "links": LinksConfig}
 _WEIGHT = (0, "Scores and weights count from 0 up")
 _LEAST = {  # setting -> (least value, hint): a value below it would be accepted and quietly do something odd
     "lists.per_page": (0, "Use 0 to list every article on one page"),

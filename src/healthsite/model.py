@@ -121,6 +121,7 @@ class Catalog:
     tags: Mapping[str, tuple[str, ...]]  # tag -> articles, newest first
     aliases: Mapping[str, str]  # old site path -> slug
     files: frozenset[str] = frozenset()  # other content files (images, PDFs), copied to the same path
+    site_paths: frozenset[str] = frozenset()  # every path the site will hold ("/back/", "/tags/sleep/", "/x.pdf")
 
 
 @dataclass(frozen=True, slots=True)

@@ -56,8 +56,18 @@ def build_catalog(config: SiteConfig, docs: Sequence[Document], diags: Diagnosti
         pillar_of={slug: pillar_of[slug] for slug in by_slug if slug in pillar_of},
         tags={tag: tuple(slugs) for tag, slugs in sorted(tags.items())},
         aliases=aliases,
-        files=_check_files(config, files, diags),
+        files=(checked := _check_files(config, files, diags)),
+        site_paths=_site_paths(config, urls, pillar_slugs, tags, aliases, checked),
     )
+
+
+def _site_paths(config: SiteConfig, urls: Mapping[str, str], pillars: Sequence[str], tags: Mapping[str, list[str]],
+                aliases: Mapping[str, str], files: frozenset[str]) -> frozenset[str]:
+    """List every path the built site holds, for root-relative links to be checked against."""
+    own = {"/", "/tags/", "/404.html", "/robots.txt", "/feed.xml"} | ({"/search/"} if config.search else set())
+    own |= {"/sitemap.xml"} if config.absolute_url else set()
+    return frozenset(own | set(urls.values()) | {f"/tags/{tag}/" for tag in tags} | set(aliases)
+                     | {f"{urls[pillar]}feed.xml" for pillar in pillars} | {f"/{file}" for file in files})
 
 
 def tag_label(config: SiteConfig, tag: str) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import fnmatch
 import html
 import posixpath
 import re
@@ -17,6 +18,7 @@ from .convert import Rendered, job_for, render_job
 
 _HREF = re.compile(r'(<(?:a|img)\b[^>]*?\b(?:href|src)=")([^"]*)(")')
 _NOT_WORD = re.compile(r"[^a-z0-9]+")
+_LIST_PAGE = re.compile(r"(/.*/)page/[1-9][0-9]*/?")
 _HELP_TITLE = re.compile(r'<p class="admonition-title">\s*when to get help\s*</p>', re.I)
 
 
@@ -88,6 +90,10 @@ def _rewrite_href(href: str, line: int, doc: Document, config: SiteConfig, catal
                         hint=anchor_hint(anchor, *anchors))
         return href
     if path.startswith("/"):
+        if not _site_path_exists(path, config, catalog):
+            diags.error("link-not-found", doc.path, line, f"link '{href}' points to no page or file of this site",
+                        hint=did_you_mean(unquote(path), catalog.site_paths) or "If another program serves it on "
+                        "this host, list it under links.external_paths in site.yaml")
         return config.base_path + href.lstrip("/")
     target = posixpath.normpath(posixpath.join(posixpath.dirname(doc.source_path), unquote(path)))
     if not path.endswith(".md"):
@@ -103,6 +109,21 @@ def _rewrite_href(href: str, line: int, doc: Document, config: SiteConfig, catal
         return href
     links.append(Link(target=slug, anchor=anchor, line=line, href=href))
     return config.base_path + catalog.urls[slug].lstrip("/") + (f"#{anchor}" if anchor else "")
+
+
+def _site_path_exists(path: str, config: SiteConfig, catalog: Catalog) -> bool:
+    """Tell whether a root-relative path ('/back/', '/leaflet.pdf') names something the site holds or another
+    program serves (links.external_paths); the theme's /static/ and Pagefind's /pagefind/ files count as held."""
+    path = unquote(path.split("?", 1)[0])
+    if path.endswith("/index.html"):
+        path = path[:-len("index.html")]
+    if path.startswith(("/static/", "/pagefind/")) or any(fnmatch.fnmatchcase(path, pattern) or
+                                                           fnmatch.fnmatchcase(path.rstrip("/"), pattern.rstrip("/"))
+                                                           for pattern in config.links.external_paths):
+        return True
+    listed = _LIST_PAGE.fullmatch(path)  # page 2 and on of a tag's or pillar's list
+    path = listed.group(1) if listed else path
+    return path in catalog.site_paths or (not path.endswith("/") and path + "/" in catalog.site_paths)
 
 
 def _relative_to(doc: Document, sources: Iterable[str]) -> list[str]:

@@ -50,7 +50,8 @@ def _resolve_packed(docs: Sequence[Document], config: SiteConfig, catalog: Catal
     pack = PackCache(config.cache_path, "resolved", config.cache_write)
     key = settings_key(config.html)
     targets = key_of(repr((config.base_path, sorted(catalog.urls.items()), sorted(catalog.by_source.items()),
-                           sorted(catalog.unpublished), sorted(catalog.files))))
+                           sorted(catalog.unpublished), sorted(catalog.files), sorted(catalog.site_paths),
+                           config.links)))  # what every link is checked against
     found: dict[str, tuple] = {}
     todo: dict[str, tuple[Document, bytes]] = {}
     digests = {doc.path: body_digest(key, doc) for doc in docs}
@@ -86,7 +87,8 @@ def _resolve_packed(docs: Sequence[Document], config: SiteConfig, catalog: Catal
 def _resolve_remembered(docs: Sequence[Document], rendered: Mapping[str, Rendered], config: SiteConfig,
                         catalog: Catalog, diags: Diagnostics, memo: BodyMemo) -> dict[str, Body]:
     """Resolve links, reusing the last result (and its diagnostics) for bodies whose text and targets are unchanged."""
-    links = (config.base_path, catalog.urls, catalog.by_source, frozenset(catalog.unpublished))
+    links = (config.base_path, catalog.urls, catalog.by_source, frozenset(catalog.unpublished), catalog.site_paths,
+             config.links)
     if links != memo.links:
         memo.resolved.clear()
         memo.links = links

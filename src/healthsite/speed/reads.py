@@ -132,7 +132,9 @@ def _plain(value: Any) -> Any:
         getter = _getter(first)
         if getter is not None and all(type(item) is first for item in value):
             return (first.__qualname__, tuple(map(getter, value)))  # rows of headings, links, sources
-        return value if first is str else tuple(map(_plain, value))
+        if first is str and all(type(item) is str for item in value):
+            return value  # names: the commonest, and already plain
+        return tuple(map(_plain, value))
     if kind is set or kind is frozenset:
         return ("set", tuple(sorted(map(_plain, value), key=repr)))
     return value
