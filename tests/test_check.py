@@ -293,3 +293,38 @@ def test_workflow_commands_run_on_the_bundled_site(tmp_path):
         done = subprocess.run(["bash", "-c", run], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=600)
         assert done.returncode == 0, run + "\n" + done.stdout + done.stderr
     assert "Sitemap: https://example.org/site/sitemap.xml" in (tmp_path / "public" / "robots.txt").read_text()
+
+
+SKIPPING = """---
+title: Imported page
+description: An article pasted from a site whose pages start at level 3.
+date: 2026-01-02
+pillar: back
+---
+
+### What it is
+
+Text.
+
+```markdown
+# not a heading: inside code
+```
+
+## Then level two
+
+#### Jumps two levels
+
+## Back to two
+"""
+
+
+def test_a_heading_that_skips_a_level_is_a_warning_at_its_line_with_the_fix(make_site):
+    site = make_site({"content/back/index.md": "---\nkind: pillar\ntitle: Back\ndescription: Backs.\n"
+                                               "date: 2026-01-01\n---\n\nRead [it](imported.md).\n",
+                      "content/back/imported.md": SKIPPING})
+    result = run_healthsite("check", cwd=site)
+    assert [line for line in result.out.splitlines() if "[heading-skipped]" in line] == [
+        "content/back/imported.md:8: warning: the heading 'What it is' is at level 3 under one at level 1, so screen "
+        "readers and the contents skip a level. Write it as '## What it is' [heading-skipped]",
+        "content/back/imported.md:18: warning: the heading 'Jumps two levels' is at level 4 under one at level 2, so "
+        "screen readers and the contents skip a level. Write it as '### Jumps two levels' [heading-skipped]"]

@@ -22,6 +22,7 @@ def check_site(site: Site, diags: Diagnostics) -> None:
         _check_description(doc, diags)
         _check_claims(doc, body, diags)
         _check_sources(doc, diags)
+        _check_heading_levels(doc, diags)
         for line in body.images_without_alt if body else ():
             diags.warning("image-no-alt", doc.path, line, "an image has no alt text",
                           hint="Describe the image in the brackets: ![what it shows](file.png)")
@@ -61,6 +62,31 @@ def _check_article(site: Site, doc: Document, diags: Diagnostics) -> None:
                       f"reading grade {grade:g} is above the target of {config.readability.target_grade:g}",
                       hint="Use shorter sentences and everyday words")
     _check_review(site, doc, diags)
+
+
+def _check_heading_levels(doc: Document, diags: Diagnostics) -> None:
+    """Report body headings that skip a level: the page title is the one level-1 heading, so the body's outline
+    starts at level 2 ('##'; a '#' in the body becomes level 2) and goes down one level at a time."""
+    above = 1
+    for line, marks, title in _headings(doc):
+        level = max(marks, 2)
+        if level > above + 1:
+            diags.warning("heading-skipped", doc.path, line, f"the heading '{title}' is at level {level} under one "
+                          f"at level {above}, so screen readers and the contents skip a level",
+                          hint=f"Write it as '{'#' * (above + 1)} {title}'")
+        above = level
+
+
+def _headings(doc: Document) -> Iterator[tuple[int, int, str]]:
+    """Yield each '#' heading of the body outside fenced code: its file line, number of '#' and text."""
+    fenced = False
+    for index, text in enumerate(doc.body.split("\n")):
+        if text.lstrip().startswith(("```", "~~~")):
+            fenced = not fenced
+            continue
+        marks = len(text) - len(text.lstrip("#"))
+        if not fenced and 1 <= marks <= 6 and text[marks:marks + 1] in (" ", "\t"):
+            yield doc.body_line + index, marks, text[marks:].strip().rstrip("#").strip()
 
 
 def _body_line(doc: Document, last: bool = False) -> int:
