@@ -9,7 +9,7 @@ medians of --runs runs; "cpu" is user + system time of the build and every proce
 the largest sum of proportional set sizes (PSS) over the build's whole process tree, sampled every 0.2 s.
 The Markdown floor is the CPU time stock Python-Markdown (healthsite's extensions with every processor, one
 process) needs for the same bodies, divided by the cores: the issue's yardstick. healthsite's own renderer leaves
-out the processors a body's text cannot trigger (mdrender.py), so a build can come in under it.
+out the processors a body's text cannot trigger (markdown/pruned.py), so a build can come in under it.
 """
 
 from __future__ import annotations

@@ -17,7 +17,7 @@ import markdown
 
 from ..config import HtmlConfig, SiteConfig
 from ..model import Document
-from . import pruned as mdrender
+from . import pruned
 from .claims import body_claims
 from .readability import plain_text, prose_stats
 from .sanitize import sanitize
@@ -78,18 +78,18 @@ def _render(body: str, body_line: int, settings: HtmlConfig, time_limit: float) 
     if deep:
         return (body_line + body.count("\n", 0, deep.start()),
                 f"the Markdown nests quotes or lists more than {MAX_NESTING} levels deep", "Simplify the nesting of quotes and lists")
-    md = mdrender.renderer_for(body)
+    md = pruned.renderer_for(body)
     md.reset()
     try:
         raw = _convert_within(md, body, time_limit)
     except RecursionError:
         return body_line, "the Markdown is nested too deeply to render", "Simplify the nesting of quotes and lists"
     except _TooSlow:
-        mdrender.forget()  # the interrupted renderer may hold half-built state
+        pruned.forget()  # the interrupted renderer may hold half-built state
         return (body_line, f"the Markdown took longer than the time limit of {time_limit:g} s to render",
                 "Look for long runs of unclosed brackets or markup, or raise markdown.time_limit in site.yaml")
     except Exception as exc:  # noqa: BLE001 - a Python-Markdown bug some text triggers is that text's diagnostic
-        mdrender.forget()
+        pruned.forget()
         return (body_line, f"Python-Markdown failed on this text ({type(exc).__name__}: {exc})",
                 "Simplify the markup, such as {...} attribute lists, until it renders, and tell the healthsite "
                 "developers what did it")
