@@ -31,10 +31,17 @@ def test_invalid_yaml_names_the_line_and_the_problem(tmp_path: Path) -> None:
         "Check the indentation and quote values that contain ':' or '#' [yaml-syntax]"]
 
 
-def test_an_unclosed_bracket_names_the_line_where_yaml_gave_up(tmp_path: Path) -> None:
+def test_an_unclosed_bracket_names_the_line_that_opened_it_not_where_yaml_gave_up(tmp_path: Path) -> None:
     article = "---\ntags: [heat, cold\ntitle: T\n---\n\nText.\n"
     assert broken_build(tmp_path, article) == [
-        "content/guide/heat.md:3: error: front matter is not valid YAML: did not find expected ',' or ']'. "
+        "content/guide/heat.md:2: error: front matter is not valid YAML: did not find expected ',' or ']'. "
+        "Check the indentation and quote values that contain ':' or '#' [yaml-syntax]"]
+
+
+def test_an_unclosed_quote_names_the_line_that_opened_it(tmp_path: Path) -> None:
+    article = '---\ntitle: T\ndescription: "Heat\ndate: 2026-01-02\npillar: guide\n---\n\nText.\n'
+    assert broken_build(tmp_path, article) == [
+        "content/guide/heat.md:3: error: front matter is not valid YAML: found unexpected end of stream. "
         "Check the indentation and quote values that contain ':' or '#' [yaml-syntax]"]
 
 

@@ -66,8 +66,9 @@ def parse_mapping(text: str, path: str, first_line: int, diags: Diagnostics, wha
             _report_too_deep(diags, path, first_line + exc.problem_mark.line, what)
             return None
         mark = exc.problem_mark or exc.context_mark
-        if exc.context_mark is not None and mark is not None and mark.index >= len(text.rstrip()):
-            mark = exc.context_mark  # an unclosed '[' or quote fails at the end: name the line that opened it
+        opened = exc.context_mark is not None and any(kind in (exc.context or "") for kind in ("flow", "quoted"))
+        if exc.context_mark is not None and mark is not None and (mark.index >= len(text.rstrip()) or opened):
+            mark = exc.context_mark  # an unclosed '[', '{' or quote fails further on: name the line that opened it
         line = first_line + mark.line if mark else first_line
         problem = (exc.problem or str(exc)).strip()
         diags.error("yaml-syntax", path, line, f"{what} is not valid YAML: {problem}",
