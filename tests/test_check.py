@@ -29,7 +29,7 @@ content/back/index.md:12: error: link 'stiff-back.md#stretch-first' points to no
 content/back/orphan.md:2: warning: no other page links to this article. Link to it from its pillar page content/back/index.md or a related article [orphan-article]
 content/back/stiff-back.md:2: warning: the title 'A stiff back' is also used by content/back/cramps.md. Give each page its own title so readers and search results can tell them apart [title-duplicate]
 content/back/stiff-back.md:3: warning: the description is 163 characters long, over 160. Shorten it to one sentence; search results cut it at about 160 characters [description-too-long]
-content/back/stiff-back.md:6: warning: tag 'crampz' is not in the tag vocabulary. Did you mean 'cramps'? [unknown-tag]
+content/back/stiff-back.md:6: warning: tag 'crampz' is not in the tag vocabulary, so it is left out. Did you mean 'cramps'? [unknown-tag]
 content/back/stiff-back.md:7: warning: the review was due on 2026-06-01 (last reviewed 2025-06-01). Have a clinician review it, then update 'reviewed:' [review-overdue]
 content/back/stiff-back.md:10: warning: source 1 ('Back pain') has no url. Add 'url:' so readers can check it [source-incomplete]
 content/back/stiff-back.md:12: warning: source 2 ('Stiffness') has no publisher. Add 'publisher:' so readers can check it [source-incomplete]

@@ -126,8 +126,8 @@ def test_template_mistake_names_the_template_line_and_keeps_the_old_site(build_b
 
 UNKNOWN_FIELD = ("content/guide/first-steps.md:6: warning: unknown field 'reviewd'. "
                  "Did you mean 'reviewed'? [unknown-field]")
-UNKNOWN_TAG = ("content/guide/first-steps.md:6: warning: tag 'excercise' is not in the tag vocabulary. "
-               "Did you mean 'exercise'? [unknown-tag]")
+UNKNOWN_TAG = ("content/guide/first-steps.md:6: warning: tag 'excercise' is not in the tag vocabulary, so it is left "
+               "out. Did you mean 'exercise'? [unknown-tag]")
 
 
 def test_unknown_field_fails_a_strict_build_with_a_suggestion(build_broken) -> None:

@@ -157,7 +157,8 @@ class FieldReader:
         return value
 
     def tags(self, config: SiteConfig) -> tuple[str, ...]:
-        """Read tags, normalise them and map aliases; warn about tags outside the vocabulary."""
+        """Read tags, normalise them and map aliases; a tag outside the vocabulary is a warning and is left out, so
+        a typo never publishes a tag page of its own."""
         result: list[str] = []
         for index, raw in enumerate(self.names("tags")):
             tag = normalise_tag(raw, config)
@@ -172,9 +173,8 @@ class FieldReader:
             elif config.tags and tag not in config.tags:
                 choices = list(config.tags) + list(config.tag_aliases)
                 hint = did_you_mean(tag, choices) or "Add it to 'tags' in site.yaml, or use a listed tag"
-                self.diags.warning("unknown-tag", self.path, line, f"tag '{raw}' is not in the tag vocabulary",
-                                   hint)
-                result.append(tag)
+                self.diags.warning("unknown-tag", self.path, line,
+                                   f"tag '{raw}' is not in the tag vocabulary, so it is left out", hint)
             else:
                 result.append(tag)
         return tuple(dict.fromkeys(result))
