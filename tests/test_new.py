@@ -88,3 +88,24 @@ def test_a_title_with_quotes_and_colons_stays_valid_front_matter(copy_site):
     assert run_healthsite("build", "--drafts", cwd=site).code == 0
     page = (site / "public/guide/sciatica-a-trapped-nerve/index.html").read_text(encoding="utf-8")
     assert re.search(r"<h1>Sciatica: &(#34|quot);a trapped nerve&(#34|quot);\?</h1>", page)
+
+
+def test_the_skeleton_cannot_be_published_with_its_placeholders(copy_site):
+    site = copy_site("full")
+    assert run_healthsite("new", "Sitting and your back", "--pillar", "back", cwd=site).code == 0
+    path = site / "content/back/sitting-and-your-back.md"
+    path.write_text(path.read_text(encoding="utf-8").replace("draft: true", "draft: false"), encoding="utf-8")
+    result = run_healthsite("build", cwd=site)
+    assert result.code == 1
+    hint = ". Replace it with your own words, or keep 'draft: true' until then [skeleton-placeholder]"
+    assert [line for line in result.err.splitlines() if "[skeleton-placeholder]" in line] == [
+        f"content/back/sitting-and-your-back.md:{line}: error: the article is published with the placeholder "
+        f"'{text}' that healthsite new wrote{hint}" for line, text in [
+            (3, "TODO: one plain sentence, under 160 characters,..."),
+            (13, "TODO: the title of the page or paper"), (13, "TODO: who published it, e.g. NHS"),
+            (13, "https://example.org/replace-me"),
+            (18, "Start with two or three short sentences: who th..."),
+            (22, "Explain it in plain words. Short sentences, eve..."),
+            (28, "- One thing a reader can try today, and how lon..."), (29, "- When to stop, and what to try next."),
+            (36, "- a warning sign that needs help today"), (37, "- another warning sign")]]
+    assert not (site / "public/back/sitting-and-your-back").exists()

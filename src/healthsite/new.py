@@ -12,53 +12,11 @@ from .config import SiteConfig, build_date_today, load_config
 from .content.fields import NAME_MAX, normalise_tag, slugify
 from .content.files import content_listing
 from .content.load import read_document
+from .content.skeleton import SKELETON
 from .diagnostics import Diagnostics, did_you_mean
 
 EXIT_OK, EXIT_USAGE = 0, 2
 _PILLAR_KIND = re.compile(r"^kind:\s*['\"]?pillar['\"]?\s*$", re.M)
-
-SKELETON = """\
----
-title: {title}
-description: "TODO: one plain sentence, under 160 characters, on what this article helps the reader with."
-date: {date}
-pillar: {pillar}
-tags: [{tags}]
-draft: true
-# When a clinician has checked it:
-# reviewed: {date}
-# reviewer: Dr A. Name, GP
-sources:
-  # Every source you relied on: the page lists them, numbered.
-  - title: "TODO: the title of the page or paper"
-    publisher: "TODO: who published it, e.g. NHS"
-    url: https://example.org/replace-me
----
-
-Start with two or three short sentences: who this page is for, and what it will help them understand or do.
-
-## What is it?
-
-Explain it in plain words. Short sentences, everyday terms; say what a medical word means the first time you use it.
-
-## Why does it happen?
-
-## What can help?
-
-- One thing a reader can try today, and how long to give it.
-- When to stop, and what to try next.
-
-## What to expect
-
-!!! warning "When to get help"
-    Get urgent medical help (call your local emergency number, such as 999 in the UK or 911 in the US) if you have:
-
-    - a warning sign that needs help today
-    - another warning sign
-
-    See a GP or physiotherapist if it is not getting better after a few weeks.
-"""
-
 
 def new_article(args: argparse.Namespace) -> int:
     """Write content/<pillar>/<slug>.md from the skeleton; refuse to overwrite, and say what to fix on a mistake."""

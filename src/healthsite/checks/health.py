@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 
 from ..catalog.review import review_status
+from ..content.skeleton import PLACEHOLDER_LINES, PLACEHOLDER_URL, placeholder_text
 from ..diagnostics import Diagnostics
 from ..markdown.claims import body_claims, text_claims
 from ..markdown.readability import TextStats
@@ -23,6 +24,8 @@ def check_site(site: Site, diags: Diagnostics) -> None:
         _check_claims(doc, body, diags)
         _check_sources(doc, diags)
         _check_heading_levels(doc, diags)
+        if not doc.draft:
+            _check_placeholders(doc, diags)
         for line in body.images_without_alt if body else ():
             diags.warning("image-no-alt", doc.path, line, "an image has no alt text",
                           hint="Describe the image in the brackets: ![what it shows](file.png)")
@@ -62,6 +65,21 @@ def _check_article(site: Site, doc: Document, diags: Diagnostics) -> None:
                       f"reading grade {grade:g} is above the target of {config.readability.target_grade:g}",
                       hint="Use shorter sentences and everyday words")
     _check_review(site, doc, diags)
+
+
+def _check_placeholders(doc: Document, diags: Diagnostics) -> None:
+    """Report what `healthsite new` wrote for the writer to replace, still there in an article that is published."""
+    found = [(doc.line_of("description"), doc.description)] if placeholder_text(doc.description) else []
+    for source in doc.sources:
+        line = source.line or doc.line_of("sources")
+        found += [(line, text) for text in (source.title, source.publisher, source.url)
+                  if placeholder_text(text) or text == PLACEHOLDER_URL]
+    found += [(doc.body_line + index, text.strip()) for index, text in enumerate(doc.body.split("\n"))
+              if text.strip() in PLACEHOLDER_LINES]
+    for line, text in found:
+        shown = text if len(text) <= 50 else text[:47] + "..."
+        diags.error("skeleton-placeholder", doc.path, line, f"the article is published with the placeholder '{shown}' "
+                    "that healthsite new wrote", hint="Replace it with your own words, or keep 'draft: true' until then")
 
 
 def _check_heading_levels(doc: Document, diags: Diagnostics) -> None:
