@@ -21,11 +21,11 @@ from healthsite.config import ReviewConfig, SiteConfig
 from healthsite.model import Document
 
 BROKEN_CHECKS = """\
+content/back/index.md:10: error: link 'stif-back.md' points to no article. Did you mean 'stiff-back.md'? [link-not-found]
+content/back/index.md:12: error: link 'stiff-back.md#stretch-first' points to no heading in content/back/stiff-back.md. Its headings are #keep-moving [anchor-not-found]
 content/back/cramps.md:2: warning: the article lists no sources. Add 'sources:' with the title, publisher and url of what you relied on [sources-missing]
 content/back/cramps.md:7: warning: the review falls due on 2026-12-10, in 18 days. Book a clinical review before then [review-due-soon]
 content/back/cramps.md:10: warning: reading grade 23.5 is above the target of 8. Use shorter sentences and everyday words [readability-grade]
-content/back/index.md:10: error: link 'stif-back.md' points to no article. Did you mean 'stiff-back.md'? [link-not-found]
-content/back/index.md:12: error: link 'stiff-back.md#stretch-first' points to no heading in content/back/stiff-back.md. Its headings are #keep-moving [anchor-not-found]
 content/back/orphan.md:2: warning: no other page links to this article. Link to it from its pillar page content/back/index.md or a related article [orphan-article]
 content/back/stiff-back.md:2: warning: the title 'A stiff back' is also used by content/back/cramps.md. Give each page its own title so readers and search results can tell them apart [title-duplicate]
 content/back/stiff-back.md:3: warning: the description is 163 characters long, over 160. Shorten it to one sentence; search results cut it at about 160 characters [description-too-long]
@@ -145,7 +145,9 @@ def test_json_format_lists_each_diagnostic_as_an_object(copy_site):
     items = json.loads(result.out)
     assert result.err == ""
     assert len(items) == 17
-    assert items[0] == {"level": "warning", "code": "sources-missing", "path": "content/back/cramps.md", "line": 2,
+    assert items[0] == {"level": "error", "code": "link-not-found", "path": "content/back/index.md", "line": 10,
+                        "message": "link 'stif-back.md' points to no article", "hint": "Did you mean 'stiff-back.md'?"}
+    assert items[2] == {"level": "warning", "code": "sources-missing", "path": "content/back/cramps.md", "line": 2,
                         "message": "the article lists no sources",
                         "hint": "Add 'sources:' with the title, publisher and url of what you relied on"}
 

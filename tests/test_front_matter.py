@@ -124,10 +124,10 @@ def test_unknown_toml_fields_list_items_and_sources_name_their_lines(tmp_path: P
     article = (f'+++\n{FIELDS}date = 2026-01-02\npillar = "guide"\nsubtitle = "Warm"\ntags = [\n  "heat",\n  3,\n]\n\n'
                f'[[sources]]\ntitle = "Back pain"\nurl = "ftp://nhs.uk"\n+++\n{BODY}')
     assert checked(tmp_path, article) == [
-        "content/guide/heat.md:6: warning: unknown field 'subtitle'. Did you mean 'title'? [unknown-field]",
         "content/guide/heat.md:9: error: item 2 of 'tags' must be text, not the number 3. [field-type]",
         "content/guide/heat.md:12: error: source 1 has a url that is not a web address: 'ftp://nhs.uk'. "
-        "Use a full address starting with https:// [source-invalid]"]
+        "Use a full address starting with https:// [source-invalid]",
+        "content/guide/heat.md:6: warning: unknown field 'subtitle'. Did you mean 'title'? [unknown-field]"]
 
 
 def test_unclosed_toml_front_matter_asks_for_a_closing_plus_line(tmp_path: Path) -> None:

@@ -74,8 +74,8 @@ class Diagnostics:
         return bool(self.errors or (strict and self.warnings))
 
     def sorted(self) -> list[Diagnostic]:
-        """Return the diagnostics ordered by file, line and code."""
-        return sorted(self.items, key=lambda d: (d.path, d.line or 0, d.code, d.message))
+        """Return the errors, then the warnings, each ordered by file, line and code: what stops the build first."""
+        return sorted(self.items, key=lambda d: (d.level != "error", d.path, d.line or 0, d.code, d.message))
 
     def format(self, style: str = "text") -> str:
         """Render every diagnostic as text, JSON or GitHub annotations."""
