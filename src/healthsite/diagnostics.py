@@ -52,6 +52,11 @@ class Diagnostics:
         """Record a warning, unless the site set this code to another level."""
         self._add("warning", code, path, line, message, hint)
 
+    def replay(self, items: Iterable[Diagnostic]) -> None:
+        """Record diagnostics found earlier (kept in a cache or a memo), at the levels this site sets."""
+        for item in items:
+            self._add(item.level, item.code, item.path, item.line, item.message, item.hint)
+
     def _add(self, level: Level, code: str, path: str, line: int | None, message: str, hint: str) -> None:
         level = self.levels.get(code, level)
         if level == "off":

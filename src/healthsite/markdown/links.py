@@ -49,6 +49,14 @@ def bodies_of(docs: Sequence[Document], config: SiteConfig, catalog: Catalog, di
     return bodies
 
 
+def link_targets(config: SiteConfig, catalog: Catalog) -> tuple:
+    """Return everything `resolve_links` checks a link against besides the body itself, as plain sorted values:
+    a resolved body can be reused while these are equal."""
+    return (config.base_path, tuple(sorted(catalog.urls.items())), tuple(sorted(catalog.by_source.items())),
+            tuple(sorted(catalog.unpublished)), tuple(sorted(catalog.files)), tuple(sorted(catalog.site_paths)),
+            config.links)
+
+
 def resolve_links(doc: Document, rendered: Rendered, config: SiteConfig, catalog: Catalog, diags: Diagnostics) -> Body:
     """Point links to other Markdown files at their pages' URLs and report those that lead nowhere."""
     lines: dict[str, list[int]] = {}  # href -> the lines it is written on, in order: each occurrence has its own

@@ -143,12 +143,11 @@ def _staging(where: Places) -> Path:
     """Return an empty staging folder, or the spare older site when there is one."""
     staging = where.folder("new", os.getpid())
     shutil.rmtree(staging, ignore_errors=True)
-    try:
-        if where.spare is None:
-            raise FileNotFoundError
-        os.rename(where.spare, staging)
-    except OSError:
-        staging.mkdir()
+    with contextlib.suppress(OSError):
+        if where.spare is not None:
+            os.rename(where.spare, staging)
+            return staging
+    staging.mkdir()
     return staging
 
 
@@ -157,12 +156,11 @@ def _retire(folder: Path, where: Places) -> None:
     kept)."""
     if not folder.exists():
         return
-    try:
-        if where.spare is None:
-            raise FileExistsError
-        os.rename(folder, where.spare)
-    except OSError:
-        shutil.rmtree(folder, ignore_errors=True)
+    with contextlib.suppress(OSError):
+        if where.spare is not None:
+            os.rename(folder, where.spare)
+            return
+    shutil.rmtree(folder, ignore_errors=True)
 
 
 def _swap(staging: Path, where: Places) -> None:

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from ..config import SiteConfig
 from ..diagnostics import Diagnostic, Diagnostics
 from ..markdown.convert import Rendered
-from ..markdown.links import MakeBodies, Track, resolve_links
+from ..markdown.links import MakeBodies, Track, link_targets, resolve_links
 from ..model import Body, Catalog, Document
 from ..progress import no_progress
 from . import reads
@@ -44,14 +44,12 @@ def remembered_bodies(memo: BodyMemo) -> MakeBodies:
 
 
 def _resolve_packed(docs: Sequence[Document], config: SiteConfig, catalog: Catalog, diags: Diagnostics,
-                    track: Track, jobs: BodyJobs | None) -> dict[str, Body]:
+                    track: Track, jobs: BodyJobs) -> dict[str, Body]:
     """Reuse last build's resolved bodies (from one pack, not a file each) while their body and every link target
     are unchanged; render the rest, resolving each as soon as it is rendered."""
     pack = PackCache(config.cache_path, "resolved", config.cache_write)
     key = settings_key(config.html)
-    targets = key_of(repr((config.base_path, sorted(catalog.urls.items()), sorted(catalog.by_source.items()),
-                           sorted(catalog.unpublished), sorted(catalog.files), sorted(catalog.site_paths),
-                           config.links)))  # what every link is checked against
+    targets = key_of(repr(link_targets(config, catalog)))
     found: dict[str, tuple] = {}
     todo: dict[str, tuple[Document, bytes]] = {}
     digests = {doc.path: body_digest(key, doc) for doc in docs}
@@ -63,32 +61,23 @@ def _resolve_packed(docs: Sequence[Document], config: SiteConfig, catalog: Catal
             reads.remember(entry[0], entry[2])  # pages hash the bodies they read: this one is hashed already
         else:
             todo[doc.slug] = (doc, entry_key)
-    owned = jobs is None
-    jobs = BodyJobs(config) if jobs is None else jobs
-    try:
-        jobs.keep(digests.values())  # the rendered bodies of unchanged documents stay in the cache, asked for or not
-        for doc, rendered in _rendered([doc for doc, _ in todo.values()], config, diags, None, track, jobs, digests):
-            problems = Diagnostics()
-            body = resolve_links(doc, rendered, config, catalog, problems)
-            found[doc.slug] = (body, tuple(problems.items), reads.digest(body))
-            reads.remember(body, found[doc.slug][2])
-            pack.put(todo[doc.slug][1], found[doc.slug])
-    finally:
-        if owned:
-            jobs.close()
+    jobs.keep(digests.values())  # the rendered bodies of unchanged documents stay in the cache, asked for or not
+    for doc, rendered in _rendered([doc for doc, _ in todo.values()], config, diags, None, track, jobs, digests):
+        problems = Diagnostics()
+        body = resolve_links(doc, rendered, config, catalog, problems)
+        found[doc.slug] = (body, tuple(problems.items), reads.digest(body))
+        reads.remember(body, found[doc.slug][2])
+        pack.put(todo[doc.slug][1], found[doc.slug])
     pack.save()
     for _, problems, _ in found.values():
-        for item in problems:
-            (diags.error if item.level == "error" else diags.warning)(item.code, item.path, item.line, item.message,
-                                                                      item.hint)
+        diags.replay(problems)
     return {doc.slug: found[doc.slug][0] for doc in docs if doc.slug in found}
 
 
 def _resolve_remembered(docs: Sequence[Document], rendered: Mapping[str, Rendered], config: SiteConfig,
                         catalog: Catalog, diags: Diagnostics, memo: BodyMemo) -> dict[str, Body]:
     """Resolve links, reusing the last result (and its diagnostics) for bodies whose text and targets are unchanged."""
-    links = (config.base_path, catalog.urls, catalog.by_source, frozenset(catalog.unpublished), catalog.site_paths,
-             config.links)
+    links = link_targets(config, catalog)
     if links != memo.links:
         memo.resolved.clear()
         memo.links = links
@@ -101,9 +90,7 @@ def _resolve_remembered(docs: Sequence[Document], rendered: Mapping[str, Rendere
             found = Diagnostics(levels=diags.levels)
             body = resolve_links(doc, rendered[doc.slug], config, catalog, found)
             entry = memo.resolved[doc.slug] = (doc, rendered[doc.slug], body, tuple(found.items))
-        for item in entry[3]:
-            (diags.error if item.level == "error" else diags.warning)(item.code, item.path, item.line, item.message,
-                                                                      item.hint)
+        diags.replay(entry[3])
         bodies[doc.slug] = entry[2]
     if len(memo.resolved) > len(bodies):
         _forget(memo.resolved, set(bodies))

@@ -52,9 +52,7 @@ class DocumentReader:
                     self.jobs.start(doc)
             self.cache.put(key, (signature,) + found[1:])
         remember(found[2], found[4])  # pages hash the documents they read: this one is hashed already
-        for item in found[3]:
-            (diags.error if item.level == "error" else diags.warning)(item.code, item.path, item.line, item.message,
-                                                                      item.hint)
+        diags.replay(found[3])
         return found[2]
 
     def save(self) -> None:

@@ -186,9 +186,7 @@ class PageRenderer:
                 todo.append((out, template, context))
         site_files: list[tuple[str, str | Path]] = []  # made while a page helper, if any, renders the first pages
         for out, text, deps, found in self._render_all(todo, lambda: site_files.extend(self._site_files())):
-            for item in found:
-                (diags.error if item.level == "error" else diags.warning)(item.code, item.path, item.line,
-                                                                          item.message, item.hint)
+            diags.replay(found)
             if text is not None:
                 self.changed = True
                 self.rendered += 1
