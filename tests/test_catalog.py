@@ -31,7 +31,8 @@ def test_unknown_pillar_is_an_error_with_the_closest_pillar() -> None:
     catalog, diags = catalog_of(doc("cramps", pillar="leg", key_lines={"pillar": 5}))
     assert messages(diags) == ["content/leg/cramps.md:5: error: pillar 'leg' does not exist. "
                                "Did you mean 'legs'? [pillar-unknown]"]
-    assert "cramps" not in catalog.docs
+    # kept under the first pillar as a stand-in, so its links are checked in the same build, which fails
+    assert (catalog.docs["cramps"].complete, catalog.pillar_of["cramps"]) == (False, "back")
 
 
 def test_pillars_are_ordered_by_weight_then_title() -> None:

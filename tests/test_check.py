@@ -80,7 +80,10 @@ def test_broken_site_reports_every_check_with_file_line_hint_and_code(copy_site)
     result = run_healthsite("check", cwd=site)
     assert result.code == 1
     assert result.out == BROKEN_CHECKS
-    assert result.err == "Checked 3 articles: 2 errors, 15 warnings.\n"
+    assert result.err == ("Checked 3 articles: 2 errors (1 anchor-not-found, 1 link-not-found), 15 warnings "
+                          "(2 risky-claim, 2 source-incomplete, 1 description-too-long, 1 help-block-missing, "
+                          "1 image-no-alt, 1 orphan-article, 1 pillar-empty, 1 readability-grade, 1 review-due-soon, "
+                          "1 review-overdue, 1 sources-missing, 1 title-duplicate, 1 unknown-tag).\n")
 
 
 def test_check_writes_nothing_not_even_the_cache(copy_site):
@@ -127,7 +130,7 @@ def test_warnings_pass_unless_strict(make_site):
     strict = run_healthsite("check", "--strict", cwd=site)
     assert (relaxed.code, strict.code) == (0, 1)
     assert relaxed.out == strict.out != ""
-    assert strict.err == "Checked 1 article: 0 errors, 1 warning (--strict: warnings fail).\n"
+    assert strict.err == "Checked 1 article: 0 errors, 1 warning (1 risky-claim) (--strict: warnings fail).\n"
 
 
 def test_github_format_prints_workflow_annotations(copy_site):

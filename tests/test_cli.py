@@ -50,7 +50,7 @@ def test_build_py_runs_the_same_build(copy_site) -> None:
 def test_content_errors_exit_1(copy_site) -> None:
     result = run_healthsite("build", cwd=copy_site("broken-bad-date"))
     assert result.code == 1
-    assert result.err.endswith("Build failed: 1 error, 0 warnings; public/ was left as it was.\n")
+    assert result.err.endswith("Build failed: 1 error (1 field-date), 0 warnings; public/ was left as it was.\n")
 
 
 def test_an_unknown_option_exits_2_with_usage_and_writes_nothing(copy_site) -> None:
@@ -78,7 +78,7 @@ def test_strict_turns_warnings_into_a_failure(copy_site) -> None:
     assert run_healthsite("build", cwd=root).code == 0
     strict = run_healthsite("build", "--strict", cwd=root)
     assert strict.code == 1
-    assert strict.err.endswith("Build failed: 0 errors, 1 warning; public/ was left as it was.\n")
+    assert strict.err.endswith("Build failed: 0 errors, 1 warning (1 unknown-field); public/ was left as it was.\n")
 
 
 def test_drafts_are_built_only_with_drafts(copy_site) -> None:

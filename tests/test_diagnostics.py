@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+from collections import Counter
 from pathlib import Path
 
 import pytest
@@ -30,23 +31,32 @@ def build_broken(copy_site, previous_public: Path):
     return build
 
 
-def failed(*lines: str, errors: int = 1, warnings: int = 0) -> str:
-    """Return what a failed build prints on stderr: every problem, then the closing line."""
-    closing = (f"Build failed: {errors} error{'s' * (errors != 1)}, {warnings} warning{'s' * (warnings != 1)}; "
-               "public/ was left as it was.")
-    return "\n".join([*lines, closing]) + "\n"
+def failed(*lines: str, errors: int = 1, warnings: int = 0, waiting: str = "") -> str:
+    """Return what a failed build prints on stderr: every problem, then the closing line, which counts the errors
+    and warnings and each code among them (read from the lines' '[code]' ends), then what waits for `waiting`, a
+    file left without a page by its errors."""
+    def counted(level: str, total: int) -> str:
+        codes = Counter(line.rsplit("[", 1)[1].rstrip("]") for line in lines if f": {level}: " in line)
+        assert sum(codes.values()) == total, f"expected {total} {level}s among the lines"
+        by_code = ", ".join(f"{n} {code}" for code, n in sorted(codes.items(), key=lambda c: (-c[1], c[0])))
+        return f"{total} {level}{'s' * (total != 1)}" + (f" ({by_code})" if by_code else "")
+    closing = f"Build failed: {counted('error', errors)}, {counted('warning', warnings)}; public/ was left as it was."
+    after = ([f"{waiting} has no page while its errors stand, so links to it and the orphan-article and "
+              "pillar-empty checks wait for the fix."] if waiting else [])
+    return "\n".join([*lines, closing, *after]) + "\n"
 
 
-def assert_fails_with(result, *lines: str, errors: int = 1, warnings: int = 0) -> None:
+def assert_fails_with(result, *lines: str, errors: int = 1, warnings: int = 0, waiting: str = "") -> None:
     assert (result.code, result.out) == (1, "")
-    assert result.err == failed(*lines, errors=errors, warnings=warnings)
+    assert result.err == failed(*lines, errors=errors, warnings=warnings, waiting=waiting)
 
 
 def test_bad_yaml_names_the_line_of_the_yaml_mistake(build_broken) -> None:
     assert_fails_with(
         build_broken("broken-yaml"),
         "content/guide/first-steps.md:3: error: front matter is not valid YAML: mapping values are not allowed in "
-        "this context. Check the indentation and quote values that contain ':' or '#' [yaml-syntax]")
+        "this context. Check the indentation and quote values that contain ':' or '#' [yaml-syntax]",
+        waiting="content/guide/first-steps.md")
 
 
 def test_missing_title_is_an_error_asking_for_a_title_line(build_broken) -> None:
@@ -73,7 +83,7 @@ def test_duplicate_slug_names_both_files(build_broken) -> None:
     assert_fails_with(
         build_broken("broken-duplicate-slug"),
         "content/guide/more-steps.md:3: error: slug 'first-steps' is already used by content/guide/first-steps.md. "
-        "Give one of them a different 'slug:' or file name [slug-duplicate]")
+        "Give one of them a different 'slug:' or file name [slug-duplicate]", waiting="content/guide/more-steps.md")
 
 
 def test_link_to_missing_article_names_file_line_and_suggestion(build_broken) -> None:
@@ -90,10 +100,12 @@ def test_link_to_missing_anchor_names_the_target_file_and_closest_heading(build_
         "content/guide/first-steps.md. Did you mean '#keep-moving'? [anchor-not-found]")
 
 
-def test_bad_site_yaml_key_suggests_the_setting_meant(build_broken) -> None:
-    assert_fails_with(
-        build_broken("broken-site-yaml"),
-        "site.yaml:4: error: unknown setting 'relatd'. Did you mean 'related'? [config-unknown-key]")
+def test_bad_site_yaml_key_suggests_the_setting_meant_and_stops_before_the_content(build_broken) -> None:
+    result = build_broken("broken-site-yaml")
+    assert (result.code, result.out) == (1, "")
+    assert result.err == failed(
+        "site.yaml:4: error: unknown setting 'relatd'. Did you mean 'related'? [config-unknown-key]"
+    ) + "site.yaml has errors, so the content was not checked: fix them and run again.\n"
 
 
 @pytest.mark.parametrize(("setting", "value", "message"), [
@@ -168,7 +180,13 @@ def test_every_problem_in_every_file_is_reported_at_once_in_path_and_line_order(
     assert result.err == failed(
         "content/guide/a.md:2: error: 'title' must be text, not a list. Put the value in quotes [field-type]",
         "content/guide/b.md:4: error: 'date' is not a real date: 2026-13-01. Check the month and day [field-date]",
-        errors=2)
+        *[f"content/guide/{name}.md:{line}: warning: {warning}" for name, last in (("a", 6), ("b", 7))
+          for line, warning in (
+              (2, "no other page links to this article. Link to it from its pillar page content/guide/index.md or "
+                  "a related article [orphan-article]"),
+              (last, "the article has no \"When to get help\" block. End it with '!!! warning \"When to get help\"' "
+                     "and the signs that need a doctor [help-block-missing]"))],
+        errors=2, warnings=4)
 
 
 def test_content_problems_never_print_a_traceback(make_site) -> None:

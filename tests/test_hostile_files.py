@@ -92,7 +92,8 @@ def test_crlf_and_cr_line_endings_build_the_same_page(tmp_path: Path) -> None:
 
 
 def test_crlf_and_cr_files_report_the_same_lines_as_lf(tmp_path: Path) -> None:
-    expected = ["content/guide/heat.md:10: error: link 'missing.md' points to no article. [link-not-found]"]
+    expected = ["content/guide/heat.md:10: error: link 'missing.md' points to no article. No article has a name like "
+                "it: check the file name, or write the article first [link-not-found]"]
     for ending in ("\n", "\r\n", "\r"):
         errors = broken_build(tmp_path / repr(ending), ARTICLE.replace("\n", ending).encode())
         assert errors == expected, ending

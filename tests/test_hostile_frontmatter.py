@@ -119,7 +119,8 @@ def test_tags_written_as_a_mapping_are_an_error(tmp_path: Path) -> None:
 
 def test_a_tag_that_is_not_text_names_its_item(tmp_path: Path) -> None:
     assert broken_build(tmp_path, f"---\n{FIELDS}tags:\n  - heat\n  - [nested]\n---\n\nText.\n") == [
-        "content/guide/heat.md:8: error: item 2 of 'tags' must be text, not a list. [field-type]"]
+        "content/guide/heat.md:8: error: item 2 of 'tags' must be text, not a list. Put it in quotes, or remove "
+        "it [field-type]"]
 
 
 @pytest.mark.parametrize("value, shown", [("yesterday", "'yesterday'"), ("02/01/2026", "'02/01/2026'"),

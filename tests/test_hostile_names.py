@@ -114,10 +114,15 @@ def test_file_names_with_spaces_and_unicode_become_plain_slugs(tmp_path: Path) -
     assert "Accents" in (root / "public/guide/cafe-creme/index.html").read_text(encoding="utf-8")
 
 
+NO_HEAT = "content/guide/index.md:8: error: link 'heat.md' points to no article. "  # the pillar's link, in the same run
+
+
 def test_a_file_name_with_no_latin_letters_asks_for_a_slug(tmp_path: Path) -> None:
     _, code, errors = build(tmp_path, {"content/guide/日本.md": article()})
     assert code == 1
-    assert errors == ["content/guide/日本.md:1: error: cannot make a URL name from the file name '日本'. "
+    assert errors == [NO_HEAT + "No article has a name like it: check the file name, or write the article first "
+                      "[link-not-found]",
+                      "content/guide/日本.md:1: error: cannot make a URL name from the file name '日本'. "
                       "Add 'slug: some-name' to the front matter [slug-invalid]"]
 
 
@@ -133,7 +138,8 @@ def test_file_names_that_differ_only_in_spaces_or_accents_collide(tmp_path: Path
                                        "content/guide/café-crème.md": article()})
     assert code == 1
     assert errors == ["content/guide/café-crème.md:1: error: slug 'cafe-creme' is already used by "
-                      "content/guide/cafe creme.md. Give one of them a different 'slug:' or file name [slug-duplicate]"]
+                      "content/guide/cafe creme.md. Give one of them a different 'slug:' or file name [slug-duplicate]",
+                      NO_HEAT + "Did you mean 'cafe creme.md'? [link-not-found]"]
 
 
 def test_two_files_with_the_same_slug_name_the_first(tmp_path: Path) -> None:
@@ -161,7 +167,9 @@ def test_a_page_cannot_take_an_address_healthsite_writes(tmp_path: Path, slug: s
     page = f"---\nkind: page\ntitle: P\ndescription: P.\ndate: 2026-01-01\nslug: {slug}\n---\n\nP.\n"
     _, code, errors = build(tmp_path, {"content/page.md": page})
     assert code == 1
-    assert errors == [f"content/page.md:6: error: the address /{slug}/ is already taken by {owner}. "
+    assert errors == [NO_HEAT + "No article has a name like it: check the file name, or write the article first "
+                      "[link-not-found]",
+                      f"content/page.md:6: error: the address /{slug}/ is already taken by {owner}. "
                       "Choose another slug [url-duplicate]"]
 
 

@@ -254,7 +254,10 @@ def test_a_build_that_fails_on_content_leaves_the_old_site(tmp_path: Path) -> No
     (root / "content/guide/a0003.md").write_text("---\ntitle: [broken\n---\n", encoding="utf-8")
     result = run_healthsite("build", cwd=root)
     assert result.code == 1
-    assert result.err.splitlines()[-1] == "Build failed: 1 error, 0 warnings; public/ was left as it was."
+    assert result.err.splitlines()[-2] == ("Build failed: 1 error (1 yaml-syntax), 78 warnings "
+                                           "(39 help-block-missing, 39 sources-missing); public/ was left as it was.")
+    assert result.err.splitlines()[-1] == ("content/guide/a0003.md has no page while its errors stand, so links to it "
+                                           "and the orphan-article and pillar-empty checks wait for the fix.")
     assert files_below(root / "public") == before
     assert beside_output(root) == []
 
@@ -297,7 +300,8 @@ def test_a_build_waits_for_a_live_lock_holder_says_so_and_gives_up_after_its_tim
             "--lock-timeout changes this)",
             f"public: error: another build (process {holder.pid}) was still writing this site after 1.5 s, so this "
             "build gave up. Let it finish or stop it, or pass --lock-timeout with more seconds [output-locked]",
-            "Build failed: 1 error, 15 warnings; public/ was left as it was."]
+            "Build failed: 1 error (1 output-locked), 15 warnings (5 help-block-missing, 5 orphan-article, "
+            "5 sources-missing); public/ was left as it was."]
         assert files_below(root / "public") == before
     finally:
         holder.kill()

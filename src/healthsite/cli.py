@@ -14,6 +14,7 @@ from .checks.health import check_site
 from .checks.report import format_report, report_data
 from .config import SiteConfig, load_config
 from .diagnostics import Diagnostics
+from .model import Site
 from .pipeline import Timings, build, load_site
 from .processes import Terminated, stop_on_sigterm
 from .progress import Progress
@@ -144,8 +145,8 @@ def run_build(args: argparse.Namespace) -> int:
         print(report, file=sys.stderr)
     seconds = time.perf_counter() - start
     if result is None or result.published is None:
-        print(f"Build failed: {plural(len(diags.errors), 'error')}, {plural(len(diags.warnings), 'warning')}; "
-              f"{config.out_dir}/ was left as it was.", file=sys.stderr)
+        print(f"Build failed: {diags.counted('error')}, {diags.counted('warning')}; {config.out_dir}/ was left as "
+              "it was." + _not_checked(config, result.site if result else None), file=sys.stderr)
         return EXIT_CONTENT
     if not args.quiet:
         catalog = result.site.catalog
@@ -157,6 +158,20 @@ def run_build(args: argparse.Namespace) -> int:
                 note = timings.notes.get(name)
                 print(f"  {name:<18} {spent:7.2f} s" + (f"  ({note})" if note else ""))
     return EXIT_OK
+
+
+def _not_checked(config: SiteConfig, site: Site | None) -> str:
+    """Say, after the counts, what the errors kept from being checked: everything when site.yaml is broken, else
+    what depends on the files that could not be read."""
+    if site is None:
+        return f"\n{config.config_path} has errors, so the content was not checked: fix them and run again."
+    unread = sorted(f"{config.content_dir}/{source}" for source in site.catalog.unread)
+    if not unread:
+        return ""
+    shown = ", ".join(unread[:3]) + (f" and {len(unread) - 3} more" if len(unread) > 3 else "")
+    one = len(unread) == 1
+    return (f"\n{shown} {'has' if one else 'have'} no page while {'its' if one else 'their'} errors stand, so links "
+            f"to {'it' if one else 'them'} and the orphan-article and pillar-empty checks wait for the fix.")
 
 
 def plural(count: int, word: str) -> str:
@@ -183,7 +198,7 @@ def run_check(args: argparse.Namespace) -> int:
     failed = diags.failed(args.strict)
     if not args.quiet and args.format != "json":
         articles = len(site.catalog.articles) if site else 0
-        print(f"Checked {plural(articles, 'article')}: {plural(len(diags.errors), 'error')}, "
-              f"{plural(len(diags.warnings), 'warning')}"
-              + (" (--strict: warnings fail)" if args.strict and diags.warnings else "") + ".", file=sys.stderr)
+        print(f"Checked {plural(articles, 'article')}: {diags.counted('error')}, {diags.counted('warning')}"
+              + (" (--strict: warnings fail)" if args.strict and diags.warnings else "") + "."
+              + _not_checked(config, site), file=sys.stderr)
     return EXIT_CONTENT if failed else EXIT_OK

@@ -77,6 +77,9 @@ class LinksConfig:
 class MarkdownConfig:
     time_limit: float = 30.0
     """Seconds one body may take to render; some pathological Markdown would otherwise take hours."""
+    heading_base: int | None = None
+    """Level (1-6) the body's highest heading is shifted to, the others following it (imported content that starts
+    at '###'); None leaves every heading at the level written."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -158,7 +161,10 @@ _LEAST = {  # setting -> (least value, hint): a value below it would be accepted
     "review.due_soon_days": (0, "Use 0 to warn only once a review is due"),
     "readability.target_grade": (0, "Reading grades count from 0 up; 8 suits most health readers"),
     "markdown.time_limit": (1, "Give each body at least a second; 30 is the default"),
+    "markdown.heading_base": (1, "Use 2 to make the body's highest heading a level-2 heading, or leave it out"),
 }
+_MOST = {"markdown.heading_base": 6}  # setting -> greatest value, reported with the hint of `_LEAST`
+_OPTIONAL = {"markdown.heading_base": int}  # setting whose default None means "not set" -> the type of a value
 _SCALARS = {"title": str, "description": str, "base_url": str, "language": str, "author": str,
             "content_dir": str, "out_dir": str, "search": bool}
 _MAPPINGS = ("tags", "tag_aliases", "checks")
@@ -249,14 +255,16 @@ def _check_section(key: str, value: Any, lines: dict[str, int], path: str, diags
             diags.error("config-unknown-key", path, line, f"unknown setting '{key}.{name}'",
                         hint=did_you_mean(str(name), fields))
             continue
-        expected = type(fields[name].default) if fields[name].default is not dataclasses.MISSING else dict
+        default = fields[name].default
+        expected = _OPTIONAL.get(f"{key}.{name}") or (type(default) if default is not dataclasses.MISSING else dict)
         converted = _convert(item, expected)
         least, hint = _LEAST.get(f"{key}.{name}", (None, None))
+        most = _MOST.get(f"{key}.{name}")
         if converted is None:
             diags.error("config-type", path, line, f"'{key}.{name}' must be {_type_name(expected)}")
-        elif least is not None and converted < least:
-            diags.error("config-type", path, line, f"'{key}.{name}' must be {least} or more, not {converted}",
-                        hint=hint)
+        elif least is not None and (converted < least or (most is not None and converted > most)):
+            bounds = f"from {least} to {most}" if most is not None else f"{least} or more"
+            diags.error("config-type", path, line, f"'{key}.{name}' must be {bounds}, not {converted}", hint=hint)
         else:
             kwargs[name] = converted
     return cls(**kwargs)

@@ -5,7 +5,8 @@ from __future__ import annotations
 import difflib
 import json
 import re
-from collections.abc import Iterable, Mapping
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Literal
 
@@ -36,12 +37,18 @@ class Diagnostic:
         return f"::{self.level} file={_escape(self.path, True)}{line},title={_escape(self.code, True)}::{text}"
 
 
+Origin = tuple[int, str, int]  # a run of a body's lines: its first line as numbered in the body, the file it was
+# written in and its line there (content/snippets.py: a snippet's lines are numbered on from the article's)
+
+
 @dataclass(slots=True)
 class Diagnostics:
-    """Collect diagnostics; `levels` maps a code to the level it is reported at, or "off"."""
+    """Collect diagnostics; `levels` maps a code to the level it is reported at, or "off"; `origins` maps a file
+    whose body includes snippets to where its lines were written, so each problem names the snippet's own line."""
 
     levels: Mapping[str, str] = field(default_factory=dict)
     items: list[Diagnostic] = field(default_factory=list)
+    origins: dict[str, Sequence[Origin]] = field(default_factory=dict)
     _seen: set[Diagnostic] = field(default_factory=set)
 
     def error(self, code: str, path: str, line: int | None, message: str, hint: str = "") -> None:
@@ -61,6 +68,8 @@ class Diagnostics:
         level = self.levels.get(code, level)
         if level == "off":
             return
+        if line and path in self.origins:
+            path, line = _placed(path, line, self.origins[path])
         item = Diagnostic(level, code, _printable(path), line, _printable(message), _printable(hint))
         if item not in self._seen:
             self._seen.add(item)
@@ -73,6 +82,14 @@ class Diagnostics:
     @property
     def warnings(self) -> list[Diagnostic]:
         return [d for d in self.items if d.level == "warning"]
+
+    def counted(self, level: Level) -> str:
+        """Count the errors or warnings, and each code among them, most frequent first: '3 errors (2 link-not-found,
+        1 field-date)', '0 warnings'."""
+        items = [d for d in self.items if d.level == level]
+        codes = Counter(d.code for d in items)
+        by_code = ", ".join(f"{count} {code}" for code, count in sorted(codes.items(), key=lambda c: (-c[1], c[0])))
+        return f"{len(items)} {level}{'' if len(items) == 1 else 's'}" + (f" ({by_code})" if by_code else "")
 
     def failed(self, strict: bool = False) -> bool:
         """Tell whether the build must fail: any error, or any warning when strict."""
@@ -90,6 +107,16 @@ class Diagnostics:
         if style == "github":
             return "\n".join(d.github() for d in items)
         return "\n".join(str(d) for d in items)
+
+
+def _placed(path: str, line: int, origins: Sequence[Origin]) -> tuple[str, int]:
+    """Return the file and line a body line was written at (lines before the body are where they are)."""
+    placed = (path, line)
+    for start, written_in, first in origins:
+        if start > line:
+            break
+        placed = (written_in, first + line - start)
+    return placed
 
 
 def _escape(text: str, is_property: bool = False) -> str:

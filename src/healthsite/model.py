@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from typing import TYPE_CHECKING, Literal
 
@@ -47,6 +47,10 @@ class Document:
     body: str
     body_line: int  # file line of the body's first line
     key_lines: Mapping[str, int]
+    complete: bool = True  # False when a field had an error: stand-ins fill it so its links and text are checked in
+    # the same build, and a build holding it fails, so it is never published
+    origins: tuple[tuple[int, str, int], ...] = ()  # where the body's lines were written, when it includes
+    # snippets (diagnostics.Origin; content/snippets.py)
 
     def line_of(self, key: str) -> int:
         """Return the line of a front-matter key, or of the opening fence."""
@@ -122,6 +126,8 @@ class Catalog:
     aliases: Mapping[str, str]  # old site path -> slug
     files: frozenset[str] = frozenset()  # other content files (images, PDFs), copied to the same path
     site_paths: frozenset[str] = frozenset()  # every path the site will hold ("/back/", "/tags/sleep/", "/x.pdf")
+    unread: Mapping[str, str] = field(default_factory=dict)  # source path -> slug, of Markdown files whose errors
+    # left no page to link to: links to them wait for the fix instead of being reported too
 
 
 @dataclass(frozen=True, slots=True)

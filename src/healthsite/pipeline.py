@@ -11,7 +11,7 @@ from .catalog.index import build_catalog
 from .checks.health import check_site
 from .config import SiteConfig
 from .content.files import content_listing, list_content_files
-from .content.load import load_documents
+from .content.load import load_documents, unread_files
 from .diagnostics import Diagnostics
 from .markdown.links import Track, render_bodies
 from .model import Site
@@ -45,9 +45,9 @@ class BuildResult:
     published: Published | None
 
 
-def load_site(config: SiteConfig, diags: Diagnostics, timings: Timings | None = None) -> Site | None:
-    """Read, catalog, render and relate every document in memory, as `check` does; None when loading or
-    cataloguing failed."""
+def load_site(config: SiteConfig, diags: Diagnostics, timings: Timings | None = None) -> Site:
+    """Read, catalog, render and relate every document in memory, as `check` does. Every stage runs on what the
+    one before it could make of the content, errors or not, so one run reports every problem it can know."""
     with speed_for(config, diags) as speed:
         return _load(config, diags, timings or Timings(), speed)
 
@@ -57,8 +57,6 @@ def build(config: SiteConfig, diags: Diagnostics, strict: bool = False, timings:
     timings = timings or Timings()
     with speed_for(config, diags) as speed:  # None with --no-cache: the stages alone
         site = _load(config, diags, timings, speed)
-        if site is None or diags.errors:
-            return BuildResult(site, None)
         with timings.stage("check"), kept_out_of_collections(speed):
             check_site(site, diags)
         if diags.errors:
@@ -67,24 +65,19 @@ def build(config: SiteConfig, diags: Diagnostics, strict: bool = False, timings:
             return BuildResult(site, _write(config, diags, site, strict, timings, speed))
 
 
-def _load(config: SiteConfig, diags: Diagnostics, timings: Timings, speed: Speed | None) -> Site | None:
+def _load(config: SiteConfig, diags: Diagnostics, timings: Timings, speed: Speed | None) -> Site:
     with timings.stage("load"):
         listing = content_listing(config, diags)
         docs = load_documents(config, diags, listing, read=speed.read if speed else None)
         files = list_content_files(config, diags, listing)
         if speed:
             speed.loaded()
-    if diags.errors:
-        return None
     with timings.stage("catalog"):
-        catalog = build_catalog(config, docs, diags, files)
-    if diags.errors:
-        return None
+        catalog = build_catalog(config, docs, diags, files, unread_files(listing, docs, config))
     with timings.stage("markdown"):
         bodies = render_bodies(config, catalog, diags, speed.make if speed else None, timings.track)
     timings.notes["markdown"] = (speed.rendered(len(bodies)) if speed else
                                  f"{len(bodies)} of {len(bodies)} bodies rendered, the rest from the cache")
-    # Broken links leave the other bodies whole: relate anyway, so `check` reports every problem at once.
     with timings.stage("relate"):
         return relate(config, catalog, bodies, speed.rank if speed else None)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from pathlib import PurePosixPath
@@ -15,11 +16,14 @@ RESERVED_PATHS = ("/tags/", "/404.html", "/sitemap.xml", "/robots.txt", "/feed.x
 
 
 def build_catalog(config: SiteConfig, docs: Sequence[Document], diags: Diagnostics,
-                  files: frozenset[str] = frozenset()) -> Catalog:
-    """Give every published document a unique URL and file it under its pillar and tags."""
+                  files: frozenset[str] = frozenset(), unread: Mapping[str, str] | None = None) -> Catalog:
+    """Give every published document a unique URL and file it under its pillar and tags. `unread` maps the
+    Markdown files that could not be read to their slugs: links to them are not reported. A document with an error is kept with a
+    stand-in, so the same build checks the rest of it; it is never published, as the build fails."""
     published = [d for d in docs if is_published(d, config)]
     unpublished = {d.source_path: d for d in docs if not is_published(d, config)}
     by_slug = _unique_slugs(published, diags)
+    unread = {**(unread or {}), **{d.source_path: d.slug for d in published if by_slug.get(d.slug) is not d}}
     pillars = sorted((d for d in by_slug.values() if d.kind == "pillar"), key=lambda d: (d.weight, d.title, d.slug))
     pillar_slugs = [d.slug for d in pillars]
     urls: dict[str, str] = {}
@@ -27,15 +31,19 @@ def build_catalog(config: SiteConfig, docs: Sequence[Document], diags: Diagnosti
     for doc in list(by_slug.values()):
         if doc.kind == "article":
             pillar = _article_pillar(doc, pillar_slugs, diags)
-            if pillar is None:
+            if pillar is None and pillar_slugs:  # the first pillar stands in, so its links are checked too
+                pillar, by_slug[doc.slug] = pillar_slugs[0], dataclasses.replace(doc, complete=False)
+            elif pillar is None:
                 del by_slug[doc.slug]
+                unread[doc.source_path] = doc.slug
                 continue
             pillar_of[doc.slug] = pillar
             urls[doc.slug] = f"/{pillar}/{doc.slug}/"
         else:
             urls[doc.slug] = f"/{doc.slug}/"
     articles = sorted((d for d in by_slug.values() if d.kind == "article"), key=lambda d: (-d.published.toordinal(), d.slug))
-    _check_related(articles, by_slug, {d.slug for d in unpublished.values()}, diags, config.related.count)
+    waiting = {d.slug for d in unpublished.values()} | set(unread.values())
+    _check_related(articles, by_slug, waiting, diags, config.related.count)
     aliases = _check_urls(by_slug, urls, diags)
     pillar_articles: dict[str, list[Document]] = defaultdict(list)
     tags: dict[str, list[str]] = defaultdict(list)
@@ -58,6 +66,7 @@ def build_catalog(config: SiteConfig, docs: Sequence[Document], diags: Diagnosti
         aliases=aliases,
         files=(checked := _check_files(config, files, diags)),
         site_paths=_site_paths(config, urls, pillar_slugs, tags, aliases, checked),
+        unread=unread,
     )
 
 
@@ -81,9 +90,12 @@ def is_published(doc: Document, config: SiteConfig) -> bool:
 
 
 def _unique_slugs(docs: Sequence[Document], diags: Diagnostics) -> dict[str, Document]:
-    """Keep the first document of each slug and report the others."""
+    """Keep the first document of each slug and report the others; a document with errors never takes a slug from
+    one without (its slug may be a stand-in), and its clash is not reported."""
     by_slug: dict[str, Document] = {}
-    for doc in docs:
+    for doc in sorted(docs, key=lambda d: not d.complete):  # stable: path order within each
+        if doc.slug in by_slug and not doc.complete:
+            continue
         if doc.slug in by_slug:
             first = by_slug[doc.slug]
             diags.error("slug-duplicate", doc.path, doc.line_of("slug"),

@@ -8,6 +8,8 @@ from ..catalog.review import review_status
 from ..content.skeleton import PLACEHOLDER_LINES, PLACEHOLDER_URL, placeholder_text
 from ..diagnostics import Diagnostics
 from ..markdown.claims import body_claims, text_claims
+from ..markdown.convert import MEANT_BY_C1, control_characters, heading_shift, source_headings
+from ..markdown.pruned import shifted_level
 from ..markdown.readability import TextStats
 from ..model import Body, Document, Site
 
@@ -23,7 +25,8 @@ def check_site(site: Site, diags: Diagnostics) -> None:
         _check_description(doc, diags)
         _check_claims(doc, body, diags)
         _check_sources(doc, diags)
-        _check_heading_levels(doc, diags)
+        _check_heading_levels(doc, site.config.markdown.heading_base, diags)
+        _check_control_characters(doc, diags)
         if not doc.draft:
             _check_placeholders(doc, diags)
         for line in body.images_without_alt if body else ():
@@ -31,7 +34,7 @@ def check_site(site: Site, diags: Diagnostics) -> None:
                           hint="Describe the image in the brackets: ![what it shows](file.png)")
         if doc.kind == "article":
             _check_article(site, doc, diags)
-    for pillar in catalog.pillars:
+    for pillar in catalog.pillars if not catalog.unread else ():  # an unread file may be its article
         if not catalog.pillar_articles.get(pillar):
             doc = catalog.docs[pillar]
             diags.warning("pillar-empty", doc.path, doc.line_of("title"), f"pillar '{pillar}' has no articles",
@@ -47,11 +50,11 @@ def reading_grade(site: Site, slug: str) -> float:
 def _check_article(site: Site, doc: Document, diags: Diagnostics) -> None:
     """Report problems only articles can have: no way in, no sources, no help block, hard reading, stale review."""
     config = site.config
-    if not [s for s in site.backlinks.get(doc.slug, ()) if s != doc.slug]:
+    if not site.catalog.unread and not [s for s in site.backlinks.get(doc.slug, ()) if s != doc.slug]:
         pillar = site.catalog.pillar_of[doc.slug]
         diags.warning("orphan-article", doc.path, doc.line_of("title"), "no other page links to this article",
                       hint=f"Link to it from its pillar page {site.catalog.docs[pillar].path} or a related article")
-    if not doc.sources:
+    if not doc.sources and doc.complete:  # an incomplete one may have lost its sources to an error
         diags.warning("sources-missing", doc.path, doc.line_of("title"), "the article lists no sources",
                       hint="Add 'sources:' with the title, publisher and url of what you relied on")
     body = site.bodies.get(doc.slug)
@@ -82,29 +85,52 @@ def _check_placeholders(doc: Document, diags: Diagnostics) -> None:
                     "that healthsite new wrote", hint="Replace it with your own words, or keep 'draft: true' until then")
 
 
-def _check_heading_levels(doc: Document, diags: Diagnostics) -> None:
-    """Report body headings that skip a level: the page title is the one level-1 heading, so the body's outline
-    starts at level 2 ('##'; a '#' in the body becomes level 2) and goes down one level at a time."""
+def _check_heading_levels(doc: Document, heading_base: int | None, diags: Diagnostics) -> None:
+    """Report body headings that skip a level, at the levels they are rendered at (moved by markdown.heading_base):
+    the page title is the one level-1 heading, so the body's outline starts at level 2 (a level-1 heading in the
+    body becomes level 2) and goes down one level at a time."""
+    shift = heading_shift(doc.body, heading_base)
     above = 1
-    for line, marks, title in _headings(doc):
-        level = max(marks, 2)
+    for index, marks, title in source_headings(doc.body):
+        level = max(shifted_level(marks, shift), 2)
         if level > above + 1:
-            diags.warning("heading-skipped", doc.path, line, f"the heading '{title}' is at level {level} under one "
-                          f"at level {above}, so screen readers and the contents skip a level",
-                          hint=f"Write it as '{'#' * (above + 1)} {title}'")
+            wanted = above + 1  # no heading can be rendered above heading_base: only the setting can give that level
+            diags.warning("heading-skipped", doc.path, doc.body_line + index, f"the heading '{title}' is at level "
+                          f"{level} under one at level {above}, so screen readers and the contents skip a level",
+                          hint=f"Lower markdown.heading_base in site.yaml to {wanted}, or leave it out"
+                          if heading_base is not None and wanted < heading_base else
+                          f"Write it as '{'#' * (wanted - shift)} {title}'")
         above = level
 
 
-def _headings(doc: Document) -> Iterator[tuple[int, int, str]]:
-    """Yield each '#' heading of the body outside fenced code: its file line, number of '#' and text."""
-    fenced = False
-    for index, text in enumerate(doc.body.split("\n")):
-        if text.lstrip().startswith(("```", "~~~")):
-            fenced = not fenced
-            continue
-        marks = len(text) - len(text.lstrip("#"))
-        if not fenced and 1 <= marks <= 6 and text[marks:marks + 1] in (" ", "\t"):
-            yield doc.body_line + index, marks, text[marks:].strip().rstrip("#").strip()
+def _check_control_characters(doc: Document, diags: Diagnostics) -> None:
+    """Report C1 control characters in the body, one warning a line: Windows-1252 text read as Latin-1, whose
+    quotes and dashes became invisible characters (the page shows what they most likely stood for)."""
+    for index, found in control_characters(doc.body):
+        meant = [MEANT_BY_C1[ord(character)] for character in found]
+        named = [f"U+{ord(character):04X} where {stood} was probably meant" if stood else
+                 f"U+{ord(character):04X}, which stands for no character" for character, stood in zip(found, meant)]
+        diags.warning("control-character", doc.path, doc.body_line + index, f"the line holds the invisible control "
+                      f"character{'s' if len(found) > 1 else ''} {_listed(named)}", hint=_replacing(found, meant))
+
+
+def _replacing(found: str, meant: list[str | None]) -> str:
+    """Say how to replace control characters by what they stood for (`meant`; None: nothing, so delete it)."""
+    them = "it" if len(found) == 1 else "them"
+    replace = [stood for stood in meant if stood]
+    drop = [f"U+{ord(character):04X}" for character, stood in zip(found, meant) if not stood]
+    if not drop:
+        fix = f"Replace {them} with {_listed(replace)}"
+    elif not replace:
+        fix = f"Delete {them}"
+    else:
+        fix = f"Delete {_listed(drop)}, replace the others with {_listed(replace)},"
+    return fix + " or save the file as UTF-8 again"
+
+
+def _listed(items: list[str]) -> str:
+    """Join items as a sentence does: 'a', 'a and b', 'a, b and c'."""
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
 
 
 def _body_line(doc: Document, last: bool = False) -> int:

@@ -125,7 +125,8 @@ class FieldReader:
                 good.append(item.strip())
             else:
                 self.diags.error("field-type", self.path, self.lines.get(f"{key}[{index}]", self.line(key)),
-                                 f"item {index + 1} of '{key}' must be text, not {_describe(item)}")
+                                 f"item {index + 1} of '{key}' must be text, not {_describe(item)}",
+                                 "Put it in quotes, or remove it")
         return good
 
     def kind(self) -> str:

@@ -9,6 +9,7 @@ from pathlib import Path
 from ..config import SiteConfig
 from ..diagnostics import Diagnostics
 from ..markdown.sanitize import CONTENT_FILE_TYPES, svg_problem
+from .snippets import SNIPPETS
 
 
 def content_listing(config: SiteConfig, diags: Diagnostics | None = None) -> list[Path]:
@@ -25,8 +26,8 @@ def content_listing(config: SiteConfig, diags: Diagnostics | None = None) -> lis
     found: list[Path] = []
     real = content.resolve()
     _list_folder(content, real, (real,), found, _Reporter(config, diags if diags is not None else Diagnostics()))
-    found.sort()
-    return found
+    snippets = content / SNIPPETS  # included into articles, never published on their own
+    return sorted(path for path in found if not path.is_relative_to(snippets))
 
 
 @dataclass(frozen=True, slots=True)

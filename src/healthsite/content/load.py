@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 from pathlib import Path, PurePosixPath
 
 from ..config import SiteConfig
 from ..diagnostics import Diagnostics
 from ..model import Document
-from .fields import FieldReader
+from .fields import FieldReader, slugify
 from .files import content_listing, shown_path
 from .front_matter import read_front_matter
+from .snippets import SNIPPETS, expand
 
 MAX_FILE_BYTES = 20 * 1024 * 1024
 
@@ -32,7 +34,17 @@ def load_documents(config: SiteConfig, diags: Diagnostics, listing: list[Path] |
             return read_document(file, config, diags, folders=folders)
     folders: dict[Path, str | None] = {}
     files = [p for p in (content_listing(config, diags) if listing is None else listing) if p.name.endswith(".md")]
-    return [doc for doc in (read(file, folders) for file in files) if doc is not None]
+    docs = [doc for doc in (read(file, folders) for file in files) if doc is not None]
+    diags.origins.update((doc.path, doc.origins) for doc in docs if doc.origins)  # problems in snippets at their lines
+    return docs
+
+
+def unread_files(listing: list[Path], docs: list[Document], config: SiteConfig) -> dict[str, str]:
+    """Map each Markdown file of `listing` that gave no Document to the slug its name gives it, so links to it wait
+    for its fix."""
+    read = {doc.source_path for doc in docs}
+    sources = (file.relative_to(config.content_path).as_posix() for file in listing if file.name.endswith(".md"))
+    return {source: slugify(file_slug(source)) for source in sources if source not in read}
 
 
 def read_document(file: Path, config: SiteConfig, diags: Diagnostics, data: bytes | None = None,
@@ -47,18 +59,34 @@ def read_document(file: Path, config: SiteConfig, diags: Diagnostics, data: byte
     if front is None:
         return None
     source_path = file.relative_to(config.content_path).as_posix()
-    return _document(FieldReader(front.data, front.lines, path, diags), config, path, source_path, front.body,
-                     front.body_line)
+    snippets = config.content_path / SNIPPETS
+    body, origins = expand(front.body, front.body_line, path, snippets, shown_path(snippets, config), diags,
+                           read_snippet)
+    doc = _document(FieldReader(front.data, front.lines, path, diags), config, path, source_path, body,
+                    front.body_line)
+    return dataclasses.replace(doc, origins=origins) if doc is not None and origins else doc
+
+
+def read_snippet(file: Path) -> str:
+    """Read a snippet as UTF-8 with '\n' line ends; raise OSError or UnicodeDecodeError."""
+    return file.read_bytes().decode("utf-8-sig").replace("\r\n", "\n").replace("\r", "\n")
+
+
+def file_slug(source_path: str) -> str:
+    """Return the name a file gives its page unless its front matter says otherwise: its stem, or its folder's
+    name for an index file ('back/index.md': 'back')."""
+    path = PurePosixPath(source_path)
+    return path.parent.name if path.stem in ("index", "_index") and path.parent.name else path.stem
 
 
 def _document(fields: FieldReader, config: SiteConfig, path: str, source_path: str,
               body: str, body_line: int) -> Document | None:
-    """Build a Document from checked fields, or None when a required one is unusable."""
+    """Build a Document from checked fields; when one has an error, an incomplete one with stand-ins for what is
+    missing (None when even its file name gives no slug)."""
     errors_before = len(fields.diags.errors)
     fields.unknown_keys()
     kind = fields.kind()
-    stem = PurePosixPath(source_path)
-    default_slug = stem.parent.name if stem.stem in ("index", "_index") and stem.parent.name else stem.stem
+    default_slug = file_slug(source_path)
     values = dict(
         kind=kind,
         slug=fields.slug(default_slug),
@@ -77,10 +105,15 @@ def _document(fields: FieldReader, config: SiteConfig, path: str, source_path: s
         draft=fields.boolean("draft"),
         weight=fields.integer("weight", 0),
     )
-    if len(fields.diags.errors) > errors_before:
-        return None
+    complete = len(fields.diags.errors) == errors_before
+    if not complete:  # stand-ins, so the same build checks its pillar, links and text too; it fails, so none is shown
+        stand_in = slugify(default_slug)
+        if not stand_in:
+            return None
+        values = {**values, "slug": values["slug"] or stand_in, "title": values["title"] or stand_in,
+                  "description": values["description"] or "", "published": values["published"] or config.build_date}
     return Document(path=path, source_path=source_path, body=body, body_line=body_line,
-                    key_lines=fields.lines, **values)
+                    key_lines=fields.lines, complete=complete, **values)
 
 
 def _read_text(file: Path, path: str, diags: Diagnostics, data: bytes | None = None) -> str | None:

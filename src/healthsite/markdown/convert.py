@@ -11,6 +11,7 @@ import re
 import signal
 import threading
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 import markdown
@@ -25,7 +26,14 @@ from .sanitize import sanitize
 MAX_NESTING = 60
 
 _FENCE = re.compile(r"^\s*(```|~~~)")
-_LINK_TARGET = re.compile(r"\]\(\s*<?([^)\s>]+)>?(?:\s+[\"'][^)]*)?\)|^\s*\[[^\]]+\]:\s*<?(\S+?)>?(?:\s|$)|href=[\"']([^\"']+)")
+# A link's or image's target: inline (in <...>, in quotes, which Python-Markdown keeps as its href for the link
+# stage to report, or bare), a reference definition's, or a raw-HTML href or src.
+_LINK_TARGET = re.compile(r"\]\(\s*(?:<([^<>\n]+)>|(\"[^\"]+\"|'[^']+')(?=\s*[\"')])|<?([^)\s>]+)>?)"
+                          r"(?:\s+[\"'][^)]*)?\)"
+                          r"|^\s*\[[^\]]+\]:\s*(?:<([^<>\n]+)>|(\S+?))(?:\s|$)"
+                          r"|(?:href|src)=[\"']([^\"']+)")
+_ATX_HEADING = re.compile(r"(#{1,6})[ \t]")
+_C1 = re.compile(r"[\x80-\x9f]")
 _IMAGE_NO_ALT = re.compile(r"!\[\s*\]\(|<img\b(?![^>]*\balt=[\"'][^\"']+)[^>]*>", re.I)
 _DEEP_NESTING = re.compile(r"^(?:[ \t]*>){%d}|^[ \t]{%d}" % (MAX_NESTING, MAX_NESTING * 4), re.M)
 _ID = re.compile(r'\bid="([^"]+)"')
@@ -34,6 +42,19 @@ _WORD_CHAR = re.compile(r"\w")
 _H1 = re.compile(r"<(/?)h1\b")
 _WORD = re.compile(r"[a-z][a-z'-]{3,}")
 _NOT_IN_WORDS = bytes(c if chr(c) in "abcdefghijklmnopqrstuvwxyz'-" else 32 for c in range(256))  # -> space
+
+
+def _cp1252(code: int) -> str | None:
+    try:
+        return bytes([code]).decode("cp1252")
+    except UnicodeDecodeError:  # 0x81, 0x8D, 0x8F, 0x90 and 0x9D stand for nothing in cp1252
+        return None
+
+
+MEANT_BY_C1 = {code: _cp1252(code) for code in range(0x80, 0xA0)}
+"""C1 control character -> the Windows-1252 character it stands for when cp1252 text was read as Latin-1 (None
+where that byte means nothing): str.translate's table."""
+
 STOPWORDS = frozenset(
     "about above after again also always another back because been before being below between both cannot could "
     "does doing down during each even every from further have having here into itself just know like make many "
@@ -59,12 +80,13 @@ class Rendered:
     claims: list[tuple[int, str]]  # line, risky word
 
 
-Job = tuple[str, int, HtmlConfig, float]  # body, first line, settings, time limit
+Job = tuple[str, int, HtmlConfig, float, int | None]  # body, first line, settings, time limit, heading base
 
 
 def job_for(doc: Document, config: SiteConfig) -> Job:
-    """Return what rendering a document's body needs, as plain data."""
-    return (doc.body, doc.body_line, config.html, config.markdown.time_limit)
+    """Return what rendering a document's body needs, as plain data (all but the time limit change the HTML, so the
+    body cache must be keyed by them)."""
+    return (doc.body, doc.body_line, config.html, config.markdown.time_limit, config.markdown.heading_base)
 
 
 def render_job(job: Job) -> Rendered | tuple[int, str, str]:
@@ -72,14 +94,18 @@ def render_job(job: Job) -> Rendered | tuple[int, str, str]:
     return _render(*job)
 
 
-def _render(body: str, body_line: int, settings: HtmlConfig, time_limit: float) -> Rendered | tuple[int, str, str]:
+def _render(body: str, body_line: int, settings: HtmlConfig, time_limit: float,
+            heading_base: int | None = None) -> Rendered | tuple[int, str, str]:
     """Render, sanitise and measure one body, or say why it cannot be rendered."""
+    if _C1.search(body):  # reported by the health checks; on the page, what the writer meant
+        body = body.translate(MEANT_BY_C1)
     deep = _DEEP_NESTING.search(body)
     if deep:
         return (body_line + body.count("\n", 0, deep.start()),
                 f"the Markdown nests quotes or lists more than {MAX_NESTING} levels deep", "Simplify the nesting of quotes and lists")
     md = pruned.renderer_for(body)
     md.reset()
+    md.heading_shift = heading_shift(body, heading_base)  # type: ignore[attr-defined]
     try:
         raw = _convert_within(md, body, time_limit)
     except RecursionError:
@@ -130,6 +156,39 @@ def _convert_within(md: markdown.Markdown, body: str, seconds: float) -> str:
         signal.signal(signal.SIGALRM, previous)
 
 
+def source_headings(body: str) -> Iterator[tuple[int, int, str]]:
+    """Yield each '#' heading of a body outside fenced code: its index among the body's lines, its number of '#'
+    and its text."""
+    fenced = False
+    for index, text in enumerate(body.split("\n")):
+        if text.lstrip().startswith(("```", "~~~")):
+            fenced = not fenced
+            continue
+        heading = None if fenced else _ATX_HEADING.match(text)
+        if heading:
+            yield index, len(heading.group(1)), text[heading.end():].strip().rstrip("#").strip()
+
+
+def heading_shift(body: str, heading_base: int | None) -> int:
+    """Return the levels every heading of a body moves by so that its highest '#' heading is at `heading_base`
+    (markdown.heading_base); 0 when that is not set or the body has no such heading."""
+    if heading_base is None:
+        return 0
+    levels = [marks for _, marks, _ in source_headings(body)]
+    return heading_base - min(levels) if levels else 0
+
+
+def control_characters(body: str) -> Iterator[tuple[int, str]]:
+    """Yield each line of a body holding C1 control characters (see `MEANT_BY_C1`): its index among the body's
+    lines and those characters, each once, in order."""
+    if not _C1.search(body):
+        return
+    for index, text in enumerate(body.split("\n")):
+        found = _C1.findall(text)
+        if found:
+            yield index, "".join(dict.fromkeys(found))
+
+
 def _flatten(tokens: list[dict]) -> list[tuple[int, str, str]]:
     result = []
     for token in tokens:
@@ -165,7 +224,7 @@ def _source_hrefs(body: str, body_line: int) -> list[tuple[str, int]]:
         if fences and _FENCE.match(line):
             in_fence = not in_fence
             continue
-        if not in_fence and ("](" in line or "]:" in line or "href=" in line):  # what each pattern needs
+        if not in_fence and ("](" in line or "]:" in line or "href=" in line or "src=" in line):  # what each needs
             for match in _LINK_TARGET.finditer(line):
                 found.append((next(g for g in match.groups() if g), body_line + index))
     return found

@@ -15,6 +15,7 @@ from ..diagnostics import Diagnostics, did_you_mean
 from ..model import Body, Catalog, Document, Heading, Link
 from ..progress import no_progress
 from .convert import Rendered, job_for, render_job
+from .sanitize import valid_url
 
 _HREF = re.compile(r'(<(?:a|img)\b[^>]*?\b(?:href|src)=")([^"]*)(")')
 _NOT_WORD = re.compile(r"[^a-z0-9]+")
@@ -54,7 +55,7 @@ def link_targets(config: SiteConfig, catalog: Catalog) -> tuple:
     a resolved body can be reused while these are equal."""
     return (config.base_path, tuple(sorted(catalog.urls.items())), tuple(sorted(catalog.by_source.items())),
             tuple(sorted(catalog.unpublished)), tuple(sorted(catalog.files)), tuple(sorted(catalog.site_paths)),
-            config.links)
+            tuple(sorted(catalog.unread.items())), config.links)
 
 
 def resolve_links(doc: Document, rendered: Rendered, config: SiteConfig, catalog: Catalog, diags: Diagnostics) -> Body:
@@ -70,8 +71,14 @@ def resolve_links(doc: Document, rendered: Rendered, config: SiteConfig, catalog
         href = html.unescape(match.group(2))
         written = lines.get(href)
         line = (written.pop(0) if len(written) > 1 else written[0]) if written else doc.body_line
+        href = href.strip(" \t\n\r\f")  # as browsers read it
+        if len(href) > 1 and href[0] == href[-1] and href[0] in "\"'":  # the renderer keeps a quoted address
+            kind = "image" if match.group(1).startswith("<img") else "link"
+            diags.error("link-quoted", doc.path, line, f"{kind} address {href} has quotes around it",
+                        hint=f"Remove the quotes around the address: ({href[1:-1].strip()})")
+            href = href[1:-1].strip()
         new = _rewrite_href(href, line, doc, config, catalog, (ids, headings), links, diags)
-        return match.group(1) + html.escape(new, quote=True) + match.group(3)
+        return match.group(1) + html.escape(valid_url(new), quote=True) + match.group(3)  # every href and src
 
     body_html = _HREF.sub(rewrite, rendered.html)
     return Body(
@@ -131,7 +138,15 @@ def _site_path_exists(path: str, config: SiteConfig, catalog: Catalog) -> bool:
         return True
     listed = _LIST_PAGE.fullmatch(path)  # page 2 and on of a tag's or pillar's list
     path = listed.group(1) if listed else path
-    return path in catalog.site_paths or (not path.endswith("/") and path + "/" in catalog.site_paths)
+    return (path in catalog.site_paths or (not path.endswith("/") and path + "/" in catalog.site_paths)
+            or _unread_page(path, catalog))
+
+
+def _unread_page(path: str, catalog: Catalog) -> bool:
+    """Tell whether a site path may be the page of a Markdown file that could not be read (its name ends the path):
+    the link is checked once that file is fixed."""
+    name = path.rstrip("/").rpartition("/")[2]
+    return bool(name) and name in catalog.unread.values()
 
 
 def _relative_to(doc: Document, sources: Iterable[str]) -> list[str]:
@@ -142,6 +157,8 @@ def _relative_to(doc: Document, sources: Iterable[str]) -> list[str]:
 
 def _report_missing(href: str, target: str, doc: Document, line: int, catalog: Catalog, diags: Diagnostics) -> None:
     """Explain a link to a Markdown file that is not published, suggesting the closest existing one."""
+    if target in catalog.unread:  # its own errors are reported; whether the link is right waits for their fix
+        return
     if target in catalog.unpublished:
         diags.error("link-to-draft", doc.path, line, f"link '{href}' points to an article that is a draft or dated "
                     "in the future", hint="Publish that article first, or remove the link")
@@ -149,7 +166,8 @@ def _report_missing(href: str, target: str, doc: Document, line: int, catalog: C
     here = posixpath.dirname(doc.source_path) or "."
     closest = _closest_article(target, catalog)
     hint = (f"Did you mean '{posixpath.relpath(closest, here)}'?" if closest else
-            did_you_mean(posixpath.relpath(target, here), _relative_to(doc, catalog.by_source)))
+            did_you_mean(posixpath.relpath(target, here), _relative_to(doc, catalog.by_source)) or
+            "No article has a name like it: check the file name, or write the article first")
     diags.error("link-not-found", doc.path, line, f"link '{href}' points to no article", hint=hint)
 
 

@@ -13,6 +13,10 @@ texts its patterns need (a '[' for a link) without trying each pattern on it, th
 name of a heading of plain text from its text, and whitespace is normalised without a search for lines of spaces
 in a body that has none.
 tests/test_mdrender.py proves the output equal to the stock renderer's on every sample and on generated Markdown.
+
+Every renderer, the full one too, makes two changes of healthsite's own to Python-Markdown (`_adjusted`): a link
+or image whose address is in quotes keeps it, quotes and all, as its href (the link stage reports it at its line),
+and headings move by the levels that `markdown.heading_base` asks of the body (`heading_shift`).
 """
 
 from __future__ import annotations
@@ -27,8 +31,9 @@ import markdown.util
 from markdown.extensions.toc import (TocTreeprocessor, escape_cdata, nest_toc_tokens, remove_fnrefs,
                                      render_inner_html, run_postprocessors, strip_tags, unique)
 from markdown.extensions.toc import unescape as toc_unescape
+from markdown.inlinepatterns import ImageInlineProcessor, LinkInlineProcessor, dequote
 from markdown.preprocessors import NormalizeWhitespace
-from markdown.treeprocessors import InlineProcessor
+from markdown.treeprocessors import InlineProcessor, Treeprocessor
 
 # The Python-Markdown releases whose processors this module's copies and trigger texts were proven against by
 # tests/test_mdrender.py. With any other release every body gets the stock renderer: slower, never different
@@ -61,13 +66,64 @@ _TEXTS = tuple(sorted({text for table in (_INLINE, _BLOCK, _TREE, _PRE) for need
 
 @functools.cache
 def full() -> markdown.Markdown:
-    """Return this process's stock Python-Markdown renderer with healthsite's extensions, made once and reset between
-    bodies: what every renderer of this module must match."""
+    """Return this process's stock Python-Markdown renderer with healthsite's extensions (and its two changes, see
+    `_adjusted`), made once and reset between bodies: what every renderer of this module must match."""
     return _stock()
 
 
 def _stock() -> markdown.Markdown:
-    return markdown.Markdown(extensions=list(EXTENSIONS), extension_configs=EXTENSION_CONFIGS, output_format="html")
+    return _adjusted(markdown.Markdown(extensions=list(EXTENSIONS), extension_configs=EXTENSION_CONFIGS,
+                                       output_format="html"))
+
+
+def _adjusted(md: markdown.Markdown) -> markdown.Markdown:
+    """Make a quoted link or image address the href, and register the heading shift before the table of contents
+    reads the headings' levels (its priority is 5)."""
+    for name, keeping in (("link", _LinkKeepingQuotes), ("image_link", _ImageKeepingQuotes)):
+        if name in md.inlinePatterns and type(md.inlinePatterns[name]) is keeping.__bases__[0]:
+            md.inlinePatterns[name].__class__ = keeping
+    md.treeprocessors.register(_HeadingShift(md), "heading_shift", 6)
+    md.heading_shift = 0  # type: ignore[attr-defined]  # set for each body before it is converted
+    return md
+
+
+def shifted_level(level: int, shift: int) -> int:
+    """Return the level a heading written at `level` is rendered at, moved by `shift` but kept within 1 to 6."""
+    return min(max(level + shift, 1), 6)
+
+
+class _HeadingShift(Treeprocessor):
+    """Move every heading by the renderer's `heading_shift` levels (markdown.heading_base)."""
+
+    def run(self, root: etree.Element) -> None:
+        shift = self.md.heading_shift  # type: ignore[attr-defined]
+        if shift:
+            for element in root.iter():
+                if element.tag in _HEADING_TAGS:
+                    element.tag = f"h{shifted_level(int(element.tag[1]), shift)}"
+
+
+_HEADING_TAGS = frozenset(f"h{level}" for level in range(1, 7))
+_QUOTED_ADDRESS = re.compile(r"""\(\s*("[^"]*"|'[^']*')\s*(?:("[^"]*"|'[^']*')\s*)?\)""")
+
+
+def _get_link_keeping_quotes(self: LinkInlineProcessor, data: str, index: int) -> tuple[str, str | None, int, bool]:
+    """LinkInlineProcessor.getLink, but an address written in quotes, which it takes for a title after an empty
+    address, is the href, quotes and all."""
+    href, title, end, handled = LinkInlineProcessor.getLink(self, data, index)
+    quoted = _QUOTED_ADDRESS.fullmatch(data, index, end) if handled and not href and title is not None else None
+    if quoted:
+        href, title = self.unescape(quoted.group(1)).strip(), quoted.group(2)
+        title = self.RE_TITLE_CLEAN.sub(" ", dequote(self.unescape(title.strip()))) if title else None
+    return href, title, end, handled
+
+
+class _LinkKeepingQuotes(LinkInlineProcessor):
+    getLink = _get_link_keeping_quotes
+
+
+class _ImageKeepingQuotes(ImageInlineProcessor):
+    getLink = _get_link_keeping_quotes
 
 
 def proven() -> bool:

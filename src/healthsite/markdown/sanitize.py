@@ -41,6 +41,29 @@ FORBIDDEN_ATTRIBUTES = frozenset({"style", "srcdoc", "formaction"})
 """Attributes never allowed, like every on* event handler, even when site.yaml lists them."""
 
 
+# What HTML allows in a URL besides '%XX' escapes (the URL Standard's URL code points): ASCII letters and digits, a few
+# marks, and every character beyond ASCII but controls, surrogates and noncharacters. The W3C validator accepts
+# these; a space, '|', '"', '<', '\\', '^', a second '#' or a '%' starting no escape it reports as illegal.
+_NOT_IN_URL = re.compile("%(?![0-9A-Fa-f]{2})|[^A-Za-z0-9!$&'()*+,\\-./:;=?@_~%\u00a0-\ud7ff\ue000-\ufdcf\ufdf0-\ufffd"
+                         "\U00010000-\U0010fffd]")
+_AUTHORITY = re.compile(r"^(?:[A-Za-z][A-Za-z0-9+.-]*:)?//[^/?#]*")  # 'https://example.org', '//cdn.example.org'
+
+
+def valid_url(url: str) -> str:
+    """Percent-encode what HTML forbids in a URL (a space, '|', a '%' that starts no escape, ...), leaving its host,
+    its valid '%XX' escapes and its letters beyond ASCII as they are; drop the spaces around it, as browsers do."""
+    url = url.strip(" \t\n\r\f")
+    host = _AUTHORITY.match(url)
+    start = host.end() if host else 0
+    address, mark, fragment = url[start:].partition("#")
+    fragment = fragment.replace("#", "%23")  # only the first '#' starts the fragment
+    return url[:start] + _NOT_IN_URL.sub(_escaped, address) + mark + _NOT_IN_URL.sub(_escaped, fragment)
+
+
+def _escaped(match: re.Match[str]) -> str:
+    return "".join(f"%{byte:02X}" for byte in match.group().encode("utf-8", "surrogatepass"))
+
+
 def sanitize(html: str, settings: HtmlConfig) -> str:
     """Keep only allowlisted elements, attributes and URL schemes; drop script and its contents."""
     extra_attributes = tuple(sorted((tag, tuple(names)) for tag, names in settings.extra_attributes.items()))

@@ -10,7 +10,8 @@ from pathlib import Path
 from ..catalog.index import build_catalog
 from ..config import SiteConfig, load_config
 from ..content.files import content_listing, list_content_files
-from ..content.load import read_document
+from ..content.load import read_document, unread_files
+from ..content.snippets import SNIPPETS
 from ..diagnostics import Diagnostic, Diagnostics
 from ..markdown.links import Track, render_bodies
 from ..model import Body, Catalog, Document
@@ -144,6 +145,8 @@ class LiveSite:
         """Re-read changed Markdown files (a changed folder: list them all again); tell whether anything changed."""
         content = self.config.content_path
         files = self.content_files
+        if changed and any(path.is_relative_to(content / SNIPPETS) for path in changed):
+            changed = set(self.files)  # a snippet may be in any article: read them all again
         if changed is None or any(path.suffix != ".md" for path in changed):
             self.content_files = list_content_files(self.config)  # images and PDFs, published as they are
         if changed is None or not content.is_dir() or self._folder_changed(changed):
@@ -188,17 +191,15 @@ class LiveSite:
         for path in self.order:
             diags.items.extend(self.files[path][1])
         docs = [doc for doc in (self.files[path][0] for path in self.order) if doc is not None]
-        site = None
-        if not diags.errors:
-            catalog = build_catalog(config, docs, diags, self.content_files)
-            if not diags.errors:
-                extra = {"track": track} if track else {}
-                bodies = render_bodies(config, catalog, diags, remembered_bodies(self.memo), **extra)
-                if not diags.errors:
-                    site = self._relate(config, catalog, bodies)
+        diags.origins.update((doc.path, doc.origins) for doc in docs if doc.origins)
+        # Every stage runs, errors or not, so the browser lists every problem at once, as a build would.
+        catalog = build_catalog(config, docs, diags, self.content_files, unread_files(self.order, docs, config))
+        extra = {"track": track} if track else {}
+        bodies = render_bodies(config, catalog, diags, remembered_bodies(self.memo), **extra)
+        site = self._relate(config, catalog, bodies)
         self.errors = tuple(diags.sorted()) if diags.errors else ()
         self.warnings = tuple(d for d in diags.sorted() if d.level == "warning")
-        if site is not None:
+        if not diags.errors:
             self.site = site
 
     def _relate(self, config: SiteConfig, catalog: Catalog, bodies: dict[str, Body]) -> Site:

@@ -48,7 +48,7 @@ def _resolve_packed(docs: Sequence[Document], config: SiteConfig, catalog: Catal
     """Reuse last build's resolved bodies (from one pack, not a file each) while their body and every link target
     are unchanged; render the rest, resolving each as soon as it is rendered."""
     pack = PackCache(config.cache_path, "resolved", config.cache_write)
-    key = settings_key(config.html)
+    key = settings_key(config)
     targets = key_of(repr(link_targets(config, catalog)))
     found: dict[str, tuple] = {}
     todo: dict[str, tuple[Document, bytes]] = {}

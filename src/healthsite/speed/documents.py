@@ -6,6 +6,7 @@ from pathlib import Path
 
 from ..config import SiteConfig
 from ..content.load import MAX_FILE_BYTES, read_document
+from ..content.snippets import SNIPPETS
 from ..diagnostics import Diagnostics
 from ..model import Document
 from .pool import BodyJobs
@@ -22,7 +23,8 @@ class DocumentReader:
         self.config, self.diags, self.jobs = config, diags, jobs
         self.cache = PackCache(config.cache_path, "documents", config.cache_write)
         self.settings = repr((code_version(), str(config.root), str(config.content_path), sorted(config.tags.items()),
-                              sorted(config.tag_aliases.items())))  # what besides the file shapes its Document
+                              sorted(config.tag_aliases.items()), _snippets_state(config)))  # what besides the
+        # file shapes its Document
 
     def __call__(self, file: Path, folders: dict) -> Document | None:
         """Read one file, from the cache when it is unchanged."""
@@ -58,3 +60,13 @@ class DocumentReader:
     def save(self) -> None:
         """Keep what this build read for the next one."""
         self.cache.save()
+
+
+def _snippets_state(config: SiteConfig) -> str:
+    """Digest every snippet's name and bytes: a changed snippet reads every Document again (they are few and small)."""
+    folder = config.content_path / SNIPPETS
+    try:
+        files = sorted(folder.rglob("*.md")) if folder.is_dir() else []
+        return key_of(*(f"{file.relative_to(folder).as_posix()}\0".encode() + file.read_bytes() for file in files))
+    except OSError:
+        return "unreadable"

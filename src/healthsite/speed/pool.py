@@ -17,7 +17,7 @@ import markdown
 import nh3
 
 from ..catalog.index import is_published
-from ..config import HtmlConfig, SiteConfig
+from ..config import SiteConfig
 from ..markdown import pruned
 from ..markdown.convert import Job, Rendered, job_for, render_job
 from ..model import Document
@@ -38,11 +38,14 @@ def body_digest(key: str, doc: Document) -> bytes:
     return hashlib.sha256(f"{key}\0{doc.body_line}\0{doc.body}".encode()).digest()
 
 
-def settings_key(settings: HtmlConfig) -> str:
-    """Describe everything besides the source that changes a rendered body, for the cache key."""
+def settings_key(config: SiteConfig) -> str:
+    """Describe everything besides the source that changes a rendered body (what `job_for` passes besides the body
+    and the time limit), for the cache key."""
+    settings = config.html
     return json.dumps([code_version(), markdown.__version__, nh3.__version__, pruned.EXTENSIONS,
                        pruned.EXTENSION_CONFIGS, list(settings.extra_tags),
-                       {k: list(v) for k, v in sorted(settings.extra_attributes.items())}], sort_keys=True)
+                       {k: list(v) for k, v in sorted(settings.extra_attributes.items())},
+                       config.markdown.heading_base], sort_keys=True)
 
 
 class BodyJobs:
@@ -54,7 +57,7 @@ class BodyJobs:
 
     def __init__(self, config: SiteConfig):
         self.config = config
-        self.key = settings_key(config.html)
+        self.key = settings_key(config)
         self.cache = PackCache(config.cache_path, "rendered", config.cache_write) if config.cache else None
         self.pool: ProcessPoolExecutor | None = None
         self.waiting: list[tuple[Document, bytes]] = []  # started and not cached, not yet sent to the pool
