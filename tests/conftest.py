@@ -14,7 +14,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 SITES = ROOT / "tests" / "sites"
 # A fixed build date makes every build reproducible, whatever day the tests run.
-BUILD_EPOCH = "1795305600"  # 2026-11-22
+BUILD_EPOCH = "1796601600"  # 2026-12-07
 
 MINIMAL_CONFIG = "title: Test site\nbase_url: /\nsearch: false\n"
 

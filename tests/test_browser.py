@@ -79,6 +79,8 @@ def page_types(bundled_site: Path) -> dict[str, str]:
         "tag-page-2": "/" + further.parent.relative_to(public).as_posix() + "/",
         "404": "/404.html",
         "search": "/search/?q=cramps",
+        "person": "/people/editorial-team/",
+        "people": "/people/",
     }
 
 

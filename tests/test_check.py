@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from conftest import ROOT, run_healthsite
+from conftest import BUILD_EPOCH, ROOT, run_healthsite
 
 from healthsite.catalog.review import review_status
 from healthsite.checks.health import risky_claims
@@ -21,12 +21,28 @@ from healthsite.config import ReviewConfig, SiteConfig
 from healthsite.model import Document
 
 BROKEN_CHECKS = """\
+error    anchor-not-found         1  content/back/index.md:12
+error    link-not-found           1  content/back/index.md:10
+warning  risky-claim              2  content/back/stiff-back.md:20, content/back/stiff-back.md:22
+warning  source-incomplete        2  content/back/stiff-back.md:10, content/back/stiff-back.md:12
+warning  description-too-long     1  content/back/stiff-back.md:3
+warning  help-block-missing       1  content/back/stiff-back.md:30
+warning  image-no-alt             1  content/back/stiff-back.md:18
+warning  orphan-article           1  content/back/orphan.md:2
+warning  pillar-empty             1  content/sleep/index.md:3
+warning  readability-grade        1  content/back/cramps.md:10
+warning  review-due-soon          1  content/back/cramps.md:7
+warning  review-overdue           1  content/back/stiff-back.md:7
+warning  sources-missing          1  content/back/cramps.md:2
+warning  title-duplicate          1  content/back/stiff-back.md:2
+warning  unknown-tag              1  content/back/stiff-back.md:6
+
 content/back/index.md:10: error: link 'stif-back.md' points to no article. Did you mean 'stiff-back.md'? [link-not-found]
 content/back/index.md:12: error: link 'stiff-back.md#stretch-first' points to no heading in content/back/stiff-back.md. Its headings are #keep-moving [anchor-not-found]
 content/back/cramps.md:2: warning: the article lists no sources. Add 'sources:' with the title, publisher and url of what you relied on [sources-missing]
-content/back/cramps.md:7: warning: the review falls due on 2026-12-10, in 18 days. Book a clinical review before then [review-due-soon]
-content/back/cramps.md:10: warning: reading grade 23.5 is above the target of 8. Use shorter sentences and everyday words [readability-grade]
-content/back/orphan.md:2: warning: no other page links to this article. Link to it from its pillar page content/back/index.md or a related article [orphan-article]
+content/back/cramps.md:7: warning: the review falls due on 2026-12-10, in 3 days. Book a clinical review before then [review-due-soon]
+content/back/cramps.md:10: warning: reading grade 33.3 is above the target of 8. Use shorter sentences and everyday words [readability-grade]
+content/back/orphan.md:2: warning: no other article or page links here from its text (lists, tags and related blocks do not count). Link to it from the text of its pillar page content/back/index.md or of a related article [orphan-article]
 content/back/stiff-back.md:2: warning: the title 'A stiff back' is also used by content/back/cramps.md. Give each page its own title so readers and search results can tell them apart [title-duplicate]
 content/back/stiff-back.md:3: warning: the description is 163 characters long, over 160. Shorten it to one sentence; search results cut it at about 160 characters [description-too-long]
 content/back/stiff-back.md:6: warning: tag 'crampz' is not in the tag vocabulary, so it is left out. Did you mean 'cramps'? [unknown-tag]
@@ -106,7 +122,8 @@ def test_missing_description_is_an_error_naming_the_line_to_add(make_site):
                       "content/guide/first-steps.md": article().replace("description: What to do first.\n", "")})
     result = run_healthsite("check", cwd=site)
     assert result.code == 1
-    assert result.out == ("content/guide/first-steps.md:1: error: 'description' is required. "
+    assert result.out == ("error    field-missing     1  content/guide/first-steps.md:1\n\n"
+                          "content/guide/first-steps.md:1: error: 'description' is required. "
                           "Add a line such as 'description: ...' to the front matter [field-missing]\n")
 
 
@@ -118,7 +135,8 @@ def test_site_yaml_sets_the_level_of_each_check(make_site):
     })
     result = run_healthsite("check", cwd=site)
     assert result.code == 1
-    assert result.out == ("content/guide/first-steps.md:12: error: 'guaranteed' is a risky claim in health writing. "
+    assert result.out == ("error    risky-claim     1  content/guide/first-steps.md:12\n\n"
+                          "content/guide/first-steps.md:12: error: 'guaranteed' is a risky claim in health writing. "
                           "Say what the evidence shows instead, or put a claim you are reporting in quotation marks "
                           "[risky-claim]\n")
 
@@ -145,7 +163,7 @@ def test_github_format_prints_workflow_annotations(copy_site):
 
 def test_json_format_lists_each_diagnostic_as_an_object(copy_site):
     result = run_healthsite("check", "--format", "json", cwd=copy_site("broken-checks"))
-    items = json.loads(result.out)
+    items = json.loads(result.out)["diagnostics"]
     assert result.err == ""
     assert len(items) == 17
     assert items[0] == {"level": "error", "code": "link-not-found", "path": "content/back/index.md", "line": 10,
@@ -180,14 +198,16 @@ def test_report_prints_a_row_per_article_and_per_pillar(make_site):
     result = run_healthsite("check", "--report", cwd=site)
     assert result.code == 0, result.out
     assert result.out == """\
-content/guide/second-steps.md:2: warning: no other page links to this article. Link to it from its pillar page content/guide/index.md or a related article [orphan-article]
+warning  orphan-article     1  content/guide/second-steps.md:2
+
+content/guide/second-steps.md:2: warning: no other article or page links here from its text (lists, tags and related blocks do not count). Link to it from the text of its pillar page content/guide/index.md or of a related article [orphan-article]
 
 Articles
 
 article                        words  grade  min  sources  in  out  review
 -----------------------------  -----  -----  ---  -------  --  ---  ------------------------
-content/guide/first-steps.md      20    0.5    1        1   2    0  current (due 2027-06-01)
-content/guide/second-steps.md     20   -0.7    1        1   0    1  awaiting review
+content/guide/first-steps.md      20      -    1        1   2    0  current (due 2027-06-01)
+content/guide/second-steps.md     20      -    1        1   0    1  awaiting review
 
 Pillars
 
@@ -231,7 +251,7 @@ def test_risky_words_outside_quotes_code_and_links_are_found_with_their_line():
         "```",
         "guaranteed",
         "```",
-        "Results are not Guaranteed. Nothing works for 100 % of people. Detoxing does not help.",
+        "Results are not Guaranteed. It is not 100 % effective. Detoxing does not help, for 100% of people.",
         "It is secure and curious and procured.",
     ])
     found = list(risky_claims(document(body, title="A miracle stretch", description="Cures cramps")))
@@ -294,7 +314,7 @@ def test_workflow_commands_run_on_the_bundled_site(tmp_path):
     bin_dir = Path(sys.executable).parent
     for run in runs:
         env = {"PATH": f"{bin_dir}:/usr/bin:/bin", "BASE_URL": "https://example.org/site",
-               "SOURCE_DATE_EPOCH": "1795305600", "HOME": str(tmp_path)}
+               "SOURCE_DATE_EPOCH": BUILD_EPOCH, "HOME": str(tmp_path)}
         done = subprocess.run(["bash", "-c", run], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=600)
         assert done.returncode == 0, run + "\n" + done.stdout + done.stderr
     assert "Sitemap: https://example.org/site/sitemap.xml" in (tmp_path / "public" / "robots.txt").read_text()

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 from conftest import BUILD_EPOCH, ROOT
@@ -32,9 +34,9 @@ def articles(site):
     return [site.catalog.docs[slug] for slug in site.catalog.articles]
 
 
-def test_bundled_site_has_six_pillars_and_at_least_24_articles(site):
+def test_bundled_site_has_six_pillars_and_at_least_40_articles(site):
     assert site.catalog.pillars == PILLARS
-    assert len(site.catalog.articles) >= 24
+    assert len(site.catalog.articles) >= 40
     assert all(site.catalog.pillar_articles[p] for p in PILLARS)
 
 
@@ -51,14 +53,34 @@ def test_every_pillar_intro_has_300_words_and_links_to_all_its_articles(site):
         assert set(site.catalog.pillar_articles[pillar]) <= linked, pillar
 
 
-def test_every_article_cites_two_sources_with_publisher_and_url(site):
+def test_every_article_cites_three_sources_with_publisher_and_a_deep_link(site):
     weak = [doc.slug for doc in articles(site)
-            if len(doc.sources) < 2 or any(not (s.url and s.publisher) for s in doc.sources)]
+            if len(doc.sources) < 3 or any(not (s.url and s.publisher) for s in doc.sources)]
     assert weak == []
+    home_pages = [(doc.slug, s.url) for doc in articles(site) for s in doc.sources
+                  if urlsplit(s.url).path.strip("/") == ""]
+    assert home_pages == []
 
 
-def test_every_article_has_a_when_to_get_help_block(site):
-    assert [doc.slug for doc in articles(site) if not site.bodies[doc.slug].has_help_block] == []
+def test_every_article_and_pillar_has_a_help_block_with_the_three_tiers(site):
+    missing = []
+    for slug in (*site.catalog.articles, *site.catalog.pillars):
+        block = re.search(r'<div class="admonition warning">\s*<p class="admonition-title">When to get help</p>'
+                          r'(.*?)</div>', site.bodies[slug].html, re.S)
+        text = block.group(1) if block else ""
+        tiers = ("call 999 or go to a&amp;e now", "call nhs 111 today", "see a gp")  # emergency, urgent, routine
+        missing += [(slug, tier) for tier in tiers if tier not in text.lower()]
+    assert missing == []
+
+
+def test_the_shared_red_flag_lists_are_written_once_in_snippets():
+    snippets = ROOT / "content" / "_snippets"
+    lists = {name: (snippets / name).read_text(encoding="utf-8") for name in ("red-flags-back.md", "red-flags-legs.md")}
+    for path in (ROOT / "content").rglob("*.md"):
+        if snippets not in path.parents:
+            text = path.read_text(encoding="utf-8")
+            assert not [line for shared in lists.values() for line in shared.splitlines()
+                        if line.startswith("**") and line in text], path  # a tier's heading, copied
 
 
 def test_every_article_links_to_three_others_and_is_linked_from_two(site):

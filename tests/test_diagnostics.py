@@ -182,8 +182,9 @@ def test_every_problem_in_every_file_is_reported_at_once_in_path_and_line_order(
         "content/guide/b.md:4: error: 'date' is not a real date: 2026-13-01. Check the month and day [field-date]",
         *[f"content/guide/{name}.md:{line}: warning: {warning}" for name, last in (("a", 6), ("b", 7))
           for line, warning in (
-              (2, "no other page links to this article. Link to it from its pillar page content/guide/index.md or "
-                  "a related article [orphan-article]"),
+              (2, "no other article or page links here from its text (lists, tags and related blocks do not count). "
+                  "Link to it from the text of its pillar page content/guide/index.md or of a related article "
+                  "[orphan-article]"),
               (last, "the article has no \"When to get help\" block. End it with '!!! warning \"When to get help\"' "
                      "and the signs that need a doctor [help-block-missing]"))],
         errors=2, warnings=4)

@@ -31,5 +31,8 @@ def test_check_prints_the_same_messages_as_the_build(copy_site) -> None:
     assert checked.code == 1
     golden = GOLDEN.read_text(encoding="utf-8").splitlines()
     messages = [line for line in golden if ": error: " in line or ": warning: " in line]
-    assert checked.out.splitlines() == messages
+    summary, lines = checked.out.split("\n\n", 1)  # check's summary per code comes first
+    assert lines.splitlines() == messages
+    assert summary.splitlines()[0] == ("error    link-not-found           7  content/legs/night-cramps.md:14, "
+                                       "content/legs/night-cramps.md:15, content/legs/night-cramps.md:22, ...")
     assert len(messages) == len(golden) - 2  # then the counts and what waits for the file that could not be read

@@ -304,7 +304,7 @@ def test_article_page_shows_the_review_status(make_site):
     })
     public = build(site, None)
     reviewed = (public / "guide/one/index.html").read_text(encoding="utf-8")
-    assert "Last reviewed" in reviewed and "1 March 2026" in reviewed and "Dr Ada Clinician" in reviewed
+    assert "Medically reviewed by Dr Ada Clinician" in reviewed and "1 March 2026" in reviewed
     assert "Next review due" in reviewed and "March 2027" in reviewed
     assert "Awaiting clinical review" in (public / "guide/two/index.html").read_text(encoding="utf-8")
 

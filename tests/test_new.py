@@ -17,7 +17,7 @@ def test_new_writes_a_draft_with_todays_date_the_tags_and_the_article_skeleton(c
     assert result.out == (f"Wrote {WRITTEN} (a draft: `healthsite serve` shows it; set 'draft: false' to publish it)\n")
     text = (site / WRITTEN).read_text(encoding="utf-8")
     assert text.startswith('---\ntitle: "Why does my back ache after sitting?"\n')
-    assert "\ndate: 2026-11-22\npillar: back\ntags: [back-pain, exercise]\ndraft: true\n" in text  # aliases resolved
+    assert "\ndate: 2026-12-07\npillar: back\ntags: [back-pain, exercise]\ndraft: true\n" in text  # aliases resolved
     assert "\nsources:\n" in text and "\n!!! warning \"When to get help\"\n" in text
 
 

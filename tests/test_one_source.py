@@ -64,7 +64,7 @@ class Page(HTMLParser):
     def __init__(self, text: str):
         super().__init__()
         self.crumbs: list[tuple[str, str | None]] = []  # (title, href) of each breadcrumb, the last without href
-        self.byline_times: dict[str, str] = {}  # "Published" / "Updated" / "Last reviewed" -> datetime
+        self.byline_times: dict[str, str] = {}  # "Published" / "Updated" / "Medically reviewed" -> datetime
         self.classes: list[str] = []
         self.meta: dict[str, str] = {}
         self.jsonld: list[dict] = []
@@ -85,7 +85,9 @@ class Page(HTMLParser):
             self._href = attrs.get("href")
         elif tag == "time" and attrs.get("datetime"):
             label = " ".join(self._text.replace("·", " ").split()).rstrip(".")
-            self.byline_times.setdefault(label.split(". ")[-1], attrs["datetime"])
+            label = label.split(". ")[-1]
+            self.byline_times.setdefault("Medically reviewed" if label.startswith("Medically reviewed") else label,
+                                         attrs["datetime"])
         elif tag == "meta" and "property" in attrs:
             self.meta[attrs["property"]] = attrs["content"]
         elif tag == "script" and attrs.get("type") == "application/ld+json":
@@ -227,7 +229,7 @@ def test_an_articles_pillar_agrees_in_breadcrumbs_json_ld_open_graph_search_and_
 
 def test_review_status_agrees_on_the_page_in_json_ld_and_in_the_checks(public: Path) -> None:
     reviewed, overdue, awaiting = (page(public, p) for p in ("guide/first-steps", "guide/third-steps", "sleep/rest"))
-    assert reviewed.byline_times["Last reviewed"] == reviewed.graph("MedicalWebPage")["lastReviewed"] == "2026-03-01"
+    assert reviewed.byline_times["Medically reviewed"] == reviewed.graph("MedicalWebPage")["lastReviewed"] == "2026-03-01"
     assert reviewed.graph("MedicalWebPage")["reviewedBy"]["name"] == "Dr Ada Clinician"
     assert "review-overdue" in overdue.classes and "review-overdue" not in reviewed.classes
     # A reviewer named before any review: the page says it awaits review, and so does the JSON-LD (it names nobody).

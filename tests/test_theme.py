@@ -149,11 +149,11 @@ def test_no_page_has_render_blocking_scripts(bundled_site: Path) -> None:
 
 def test_article_shows_byline_review_status_sources_tags_and_related(full_site: Path) -> None:
     html = (full_site / "public" / "back" / "night-back-pain" / "index.html").read_text(encoding="utf-8")
-    assert 'By <span class="author">Sam Writer</span>' in html
+    assert 'Written by <span class="author">Sam Writer</span>' in html  # a name: the site lists no people
     assert 'Published <time datetime="2026-05-10">10 May 2026</time>' in html
     assert 'Updated <time datetime="2026-06-15">15 June 2026</time>' in html  # reviewed after its update
     assert re.search(r"\d+ min read", html)
-    assert ('Last reviewed <time datetime="2026-06-15">15 June 2026</time> by Dr Alex Reviewer, GP. '
+    assert ('Medically reviewed by Dr Alex Reviewer, GP on <time datetime="2026-06-15">15 June 2026</time>. '
             'Next review due <time datetime="2027-06">June 2027</time>.') in html
     assert re.search(r'<section class="sources".*?<ol>\s*<li><a href="https://www.nhs.uk/conditions/back-pain/">'
                      r'Back pain</a>\. NHS\.</li>', html, re.S)
@@ -165,7 +165,7 @@ def test_article_shows_byline_review_status_sources_tags_and_related(full_site: 
 def test_unreviewed_article_says_it_awaits_clinical_review(full_site: Path) -> None:
     html = (full_site / "public" / "legs" / "calf-stretches" / "index.html").read_text(encoding="utf-8")
     assert '<p class="review review-pending">Awaiting clinical review.</p>' in html
-    assert "Last reviewed" not in html
+    assert "Medically reviewed" not in html
 
 
 def test_long_article_gets_a_table_of_contents_and_short_one_does_not(make_site) -> None:

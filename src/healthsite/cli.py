@@ -187,11 +187,15 @@ def run_check(args: argparse.Namespace) -> int:
     site = load_site(config, diags) if not diags.errors else None
     if site is not None:
         check_site(site, diags)
-    if args.format == "json" and args.report and site is not None:
-        print(json.dumps({"diagnostics": json.loads(diags.format("json")), **report_data(site)}, indent=2))
+    if args.format == "json":  # the summary per code, every diagnostic, and with --report the tables
+        report = report_data(site) if args.report and site is not None else {}
+        print(json.dumps({"summary": diags.summary(), "diagnostics": json.loads(diags.format("json")), **report},
+                         indent=2))
     else:
         output = diags.format(args.format)
-        if output or args.format == "json":
+        if output and args.format == "text":  # what the lines are about, before them
+            output = f"{diags.summary_table()}\n\n{output}"
+        if output:
             print(output)
         if args.report and site is not None:
             print(("\n" if output else "") + format_report(site))

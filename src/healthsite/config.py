@@ -25,6 +25,9 @@ _LANGUAGE = re.compile(r"^[A-Za-z]{2,3}(?:-[A-Za-z0-9]{1,8})*$")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 
 
+DEFAULT_AUTHOR = "The editorial team"
+
+
 @dataclass(frozen=True, slots=True)
 class ReviewConfig:
     interval_months: int = 12
@@ -92,7 +95,9 @@ class SiteConfig:
     description: str = ""
     base_url: str = "/"
     language: str = "en"
-    author: str = "The editorial team"
+    contact: str = ""
+    """Where readers report an error: a web address or an email address, linked from every page's footer."""
+    author: str = DEFAULT_AUTHOR
     content_dir: str = "content"
     out_dir: str = "public"
     search: bool = True
@@ -110,6 +115,8 @@ class SiteConfig:
     """Other spellings writers use -> the vocabulary slug."""
     checks: Mapping[str, str] = field(default_factory=dict)
     """Level per diagnostic code: error, warning or off."""
+    allow: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    """Phrases a check lets pass, per code (`checks: {risky-claim: {allow: ["guaranteed issue"]}}`)."""
     drafts: bool = False
     """Publish drafts and future-dated articles (--drafts, serve)."""
     cache: bool = True
@@ -166,7 +173,7 @@ _LEAST = {  # setting -> (least value, hint): a value below it would be accepted
 _MOST = {"markdown.heading_base": 6}  # setting -> greatest value, reported with the hint of `_LEAST`
 _OPTIONAL = {"markdown.heading_base": int}  # setting whose default None means "not set" -> the type of a value
 _SCALARS = {"title": str, "description": str, "base_url": str, "language": str, "author": str,
-            "content_dir": str, "out_dir": str, "search": bool}
+            "content_dir": str, "out_dir": str, "search": bool, "contact": str}
 _MAPPINGS = ("tags", "tag_aliases", "checks")
 
 
@@ -221,11 +228,54 @@ def _check_values(data: dict[str, Any], lines: dict[str, int], path: str, diags:
             section = _check_section(key, value, lines, path, diags)
             if section is not None:
                 values[key] = section
+        elif key == "checks":
+            values["checks"], values["allow"] = _check_checks(value, lines, path, diags)
         else:
             mapping = _check_mapping(key, value, line, path, diags)
             if mapping is not None:
                 values[key] = mapping
     return values
+
+
+ALLOWING = ("risky-claim",)  # the checks that take an allow-list of phrases
+
+
+def _check_checks(value: Any, lines: dict[str, int], path: str,
+                  diags: Diagnostics) -> tuple[dict[str, str], dict[str, tuple[str, ...]]]:
+    """Read `checks:`: per code a level (`off`, `warning`, `error`), or a mapping with `level` and `allow`, a list of
+    phrases the check lets pass."""
+    levels: dict[str, str] = {}
+    allow: dict[str, tuple[str, ...]] = {}
+    if not isinstance(value, dict):
+        diags.error("config-type", path, lines.get("checks"), "'checks' must be a mapping of check codes to levels",
+                    hint="Write it like 'checks: {orphan-article: off}'")
+        return levels, allow
+    for code, setting in value.items():
+        line = lines.get(f"checks.{code}", lines.get("checks"))
+        if isinstance(setting, dict):
+            unknown = [key for key in setting if key not in ("level", "allow")]
+            phrases = setting.get("allow", [])
+            if unknown:
+                diags.error("config-unknown-key", path, line, f"unknown setting 'checks.{code}.{unknown[0]}'",
+                            hint=did_you_mean(str(unknown[0]), ("level", "allow")) or "Use 'level' and 'allow'")
+            if "allow" in setting and code not in ALLOWING:
+                diags.error("config-type", path, line, f"check '{code}' takes no 'allow' list",
+                            hint=f"Only {', '.join(ALLOWING)} does; set its level instead")
+            elif not isinstance(phrases, list) or not all(isinstance(p, str) and p.strip() for p in phrases):
+                diags.error("config-type", path, line, f"'checks.{code}.allow' must be a list of phrases",
+                            hint='Write it like \'allow: ["guaranteed issue"]\'')
+            elif phrases:
+                allow[str(code)] = tuple(" ".join(p.split()) for p in phrases)
+            setting = setting.get("level")
+            if setting is None:
+                continue
+        setting = "off" if setting is False else setting  # YAML 1.1 reads a bare `off` as false
+        if setting not in LEVELS:
+            diags.error("config-type", path, line, f"check '{code}' has level '{setting}'",
+                        hint="Use error, warning or off")
+        else:
+            levels[str(code)] = setting
+    return levels, allow
 
 
 def _text_ok(key: str, value: Any, line: int | None, path: str, diags: Diagnostics) -> bool:
@@ -234,11 +284,27 @@ def _text_ok(key: str, value: Any, line: int | None, path: str, diags: Diagnosti
         diags.error("config-type", path, line, f"'{key}' contains an invisible control character",
                     hint="Remove escapes such as \\0 or \\x07 from the value")
         return False
+    if key == "contact" and not contact_href(value):
+        diags.error("config-type", path, line, f"'contact' is neither a web address nor an email address: {value!r}",
+                    hint="Use a page such as 'https://example.org/contact/' or an address such as 'editor@example.org'")
+        return False
     if key == "language" and not _LANGUAGE.match(value):
         diags.error("config-type", path, line, f"'language' is not a language tag: {value!r}",
                     hint="Use a tag such as 'en' or 'en-GB'")
         return False
     return True
+
+
+def contact_href(contact: str) -> str:
+    """Return the link for the `contact` setting: a web address as it is, an email address as mailto:; '' when it is
+    neither."""
+    contact = contact.strip()
+    parts = urlsplit(contact)
+    if parts.scheme in ("http", "https") and parts.netloc and not re.search(r"[\s\"'<>]", contact):
+        return contact
+    if re.fullmatch(r"(?:mailto:)?[^@\s\"'<>:/]+@[^@\s\"'<>:/]+\.[^@\s\"'<>:/]+", contact):
+        return contact if contact.startswith("mailto:") else f"mailto:{contact}"
+    return ""
 
 
 def _check_section(key: str, value: Any, lines: dict[str, int], path: str, diags: Diagnostics) -> Any:
@@ -284,19 +350,11 @@ def _convert(value: Any, expected: type) -> Any:
 
 
 def _check_mapping(key: str, value: Any, line: int | None, path: str, diags: Diagnostics) -> dict | None:
-    """Check `tags`, `tag_aliases` or `checks`: a flat mapping of names to text."""
-    if key == "checks" and isinstance(value, dict):
-        value = {k: "off" if v is False else v for k, v in value.items()}  # YAML 1.1 reads a bare `off` as false
+    """Check `tags` or `tag_aliases`: a flat mapping of names to text."""
     if not isinstance(value, dict) or not all(isinstance(v, str) for v in value.values()):
         diags.error("config-type", path, line, f"'{key}' must be a mapping of names to text")
         return None
     result = {str(k): v for k, v in value.items()}
-    if key == "checks":
-        for code, level in result.items():
-            if level not in LEVELS:
-                diags.error("config-type", path, line, f"check '{code}' has level '{level}'",
-                            hint="Use error, warning or off")
-        return {code: level for code, level in result.items() if level in LEVELS}
     bad = [slug for slug in (result if key == "tags" else result.values()) if not _TAG_SLUG.match(slug)]
     for slug in bad:
         diags.error("config-type", path, line, f"tag '{slug}' in '{key}' is not a lowercase-hyphenated name")

@@ -43,12 +43,14 @@ Origin = tuple[int, str, int]  # a run of a body's lines: its first line as numb
 
 @dataclass(slots=True)
 class Diagnostics:
-    """Collect diagnostics; `levels` maps a code to the level it is reported at, or "off"; `origins` maps a file
-    whose body includes snippets to where its lines were written, so each problem names the snippet's own line."""
+    """Collect diagnostics; `levels` maps a code to the level it is reported at, or "off" (`file_levels`, for one
+    file: its front matter's and its pillar's `checks:`); `origins` maps a file whose body includes snippets to where
+    its lines were written, so each problem names the snippet's own line."""
 
     levels: Mapping[str, str] = field(default_factory=dict)
     items: list[Diagnostic] = field(default_factory=list)
     origins: dict[str, Sequence[Origin]] = field(default_factory=dict)
+    file_levels: dict[str, Mapping[str, str]] = field(default_factory=dict)  # path -> code -> level, over `levels`
     _seen: set[Diagnostic] = field(default_factory=set)
 
     def error(self, code: str, path: str, line: int | None, message: str, hint: str = "") -> None:
@@ -65,7 +67,7 @@ class Diagnostics:
             self._add(item.level, item.code, item.path, item.line, item.message, item.hint)
 
     def _add(self, level: Level, code: str, path: str, line: int | None, message: str, hint: str) -> None:
-        level = self.levels.get(code, level)
+        level = self.file_levels.get(path, {}).get(code) or self.levels.get(code, level)
         if level == "off":
             return
         if line and path in self.origins:
@@ -90,6 +92,24 @@ class Diagnostics:
         codes = Counter(d.code for d in items)
         by_code = ", ".join(f"{count} {code}" for code, count in sorted(codes.items(), key=lambda c: (-c[1], c[0])))
         return f"{len(items)} {level}{'' if len(items) == 1 else 's'}" + (f" ({by_code})" if by_code else "")
+
+    def summary(self) -> list[dict]:
+        """Count each code, errors first then by count, with its first three places ('path:line'), for an editor
+        to see what a thousand lines are about before reading them."""
+        codes: dict[tuple[str, str], list[Diagnostic]] = {}
+        for item in self.sorted():
+            codes.setdefault((item.level, item.code), []).append(item)
+        ordered = sorted(codes.items(), key=lambda entry: (entry[0][0] != "error", -len(entry[1]), entry[0][1]))
+        return [{"level": level, "code": code, "count": len(items),
+                 "first": [f"{d.path}:{d.line}" if d.line else d.path for d in items[:3]]}
+                for (level, code), items in ordered]
+
+    def summary_table(self) -> str:
+        """Write `summary` as aligned lines: level, code, count and the first places."""
+        rows = self.summary()
+        width = max((len(row["code"]) for row in rows), default=0)
+        return "\n".join(f"{row['level']:<8} {row['code']:<{width}} {row['count']:>5}  " + ", ".join(row["first"])
+                         + (", ..." if row["count"] > 3 else "") for row in rows)
 
     def failed(self, strict: bool = False) -> bool:
         """Tell whether the build must fail: any error, or any warning when strict."""

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Literal
 if TYPE_CHECKING:  # annotations only: the configuration imports this module's neighbours
     from .config import SiteConfig
 
-Kind = Literal["article", "pillar", "page"]
+Kind = Literal["article", "pillar", "page", "person"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -20,6 +20,19 @@ class Source:
     url: str | None
     year: int | None
     line: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class Profile:
+    """What a person's (or a team's) file says of them besides the name (`title`) and bio (the body)."""
+
+    role: str | None  # "Physiotherapist", "Editorial team"
+    qualifications: str | None  # "BSc Physiotherapy, MCSP", shown as written
+    registration: str | None  # "HCPC PH123456", shown as written
+    photo: str | None  # a content file, as written
+    photo_alt: str | None
+    links: tuple[str, ...]  # web addresses about them (a register entry, a profile)
+    team: bool  # an organisation or team rather than one person
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,6 +60,9 @@ class Document:
     body: str
     body_line: int  # file line of the body's first line
     key_lines: Mapping[str, int]
+    checks: Mapping[str, str] = field(default_factory=dict)  # check code -> level for this file (a pillar's: and its
+    # articles'), over site.yaml's
+    profile: Profile | None = None  # a person's file only
     complete: bool = True  # False when a field had an error: stand-ins fill it so its links and text are checked in
     # the same build, and a build holding it fails, so it is never published
     origins: tuple[tuple[int, str, int], ...] = ()  # where the body's lines were written, when it includes
@@ -126,6 +142,9 @@ class Catalog:
     aliases: Mapping[str, str]  # old site path -> slug
     files: frozenset[str] = frozenset()  # other content files (images, PDFs), copied to the same path
     site_paths: frozenset[str] = frozenset()  # every path the site will hold ("/back/", "/tags/sleep/", "/x.pdf")
+    people: tuple[str, ...] = ()  # people and teams (kind: person), by weight then name; their pages are /people/<id>/
+    person_articles: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # person -> the articles they wrote
+    # or reviewed, newest first
     unread: Mapping[str, str] = field(default_factory=dict)  # source path -> slug, of Markdown files whose errors
     # left no page to link to: links to them wait for the fix instead of being reported too
 

@@ -14,7 +14,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 DEFAULT = HERE.parents[2] / "shared" / "data" / "schemaorg" / "schemaorg-current-https.jsonld"
 TYPES = ("MedicalWebPage", "CollectionPage", "WebPage", "WebSite", "BreadcrumbList", "ListItem", "Organization",
-         "Person", "CreativeWork", "Thing")
+         "Person", "CreativeWork", "Thing", "ProfilePage", "EducationalOccupationalCredential")
 
 
 def _ids(value: object) -> list[str]:

@@ -7,7 +7,7 @@ from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from pathlib import PurePosixPath
 
-from ..config import SiteConfig
+from ..config import DEFAULT_AUTHOR, SiteConfig
 from ..diagnostics import Diagnostics, did_you_mean
 from ..model import Catalog, Document
 
@@ -39,12 +39,21 @@ def build_catalog(config: SiteConfig, docs: Sequence[Document], diags: Diagnosti
                 continue
             pillar_of[doc.slug] = pillar
             urls[doc.slug] = f"/{pillar}/{doc.slug}/"
+        elif doc.kind == "person":
+            urls[doc.slug] = f"/people/{doc.slug}/"
         else:
             urls[doc.slug] = f"/{doc.slug}/"
     articles = sorted((d for d in by_slug.values() if d.kind == "article"), key=lambda d: (-d.published.toordinal(), d.slug))
     waiting = {d.slug for d in unpublished.values()} | set(unread.values())
     _check_related(articles, by_slug, waiting, diags, config.related.count)
-    aliases = _check_urls(by_slug, urls, diags)
+    people = tuple(d.slug for d in sorted((d for d in by_slug.values() if d.kind == "person"),
+                                          key=lambda d: (d.weight, d.title, d.slug)))
+    person_articles = _check_people(config, articles, people, by_slug, diags)
+    aliases = _check_urls(by_slug, urls, diags, bool(people))
+    for doc in by_slug.values():  # the levels of the checks run from here on: the pillar's, then the file's own
+        pillar = by_slug.get(pillar_of.get(doc.slug, ""))
+        if levels := {**(pillar.checks if pillar else {}), **doc.checks}:
+            diags.file_levels[doc.path] = levels
     pillar_articles: dict[str, list[Document]] = defaultdict(list)
     tags: dict[str, list[str]] = defaultdict(list)
     for doc in articles:
@@ -59,13 +68,15 @@ def build_catalog(config: SiteConfig, docs: Sequence[Document], diags: Diagnosti
         pillars=tuple(pillar_slugs),
         articles=tuple(d.slug for d in articles),
         pages=tuple(sorted(d.slug for d in by_slug.values() if d.kind == "page")),
+        people=people,
+        person_articles=person_articles,
         pillar_articles={p: tuple(d.slug for d in sorted(pillar_articles.get(p, []), key=lambda d: (d.weight, d.title, d.slug)))
                          for p in pillar_slugs},
         pillar_of={slug: pillar_of[slug] for slug in by_slug if slug in pillar_of},
         tags={tag: tuple(slugs) for tag, slugs in sorted(tags.items())},
         aliases=aliases,
         files=(checked := _check_files(config, files, diags)),
-        site_paths=_site_paths(config, urls, pillar_slugs, tags, aliases, checked),
+        site_paths=_site_paths(config, urls, pillar_slugs, tags, aliases, checked) | ({"/people/"} if people else set()),
         unread=unread,
     )
 
@@ -146,9 +157,44 @@ def _check_related(articles: Sequence[Document], by_slug: Mapping[str, Document]
                               hint="Pin fewer, or raise related.count in site.yaml")
 
 
-def _check_urls(by_slug: dict[str, Document], urls: dict[str, str], diags: Diagnostics) -> dict[str, str]:
-    """Report URLs that clash, ignoring case as some file systems do, and return the usable aliases."""
-    owners: dict[str, str] = {}
+def _check_people(config: SiteConfig, articles: Sequence[Document], people: Sequence[str],
+                  by_slug: Mapping[str, Document], diags: Diagnostics) -> dict[str, tuple[str, ...]]:
+    """Check that articles name listed people by id, and return each person's articles (written or reviewed),
+    newest first. A site that lists nobody may name people in plain text: a reviewer so named gets a warning, once."""
+    found: dict[str, list[str]] = {person: [] for person in people}
+    named: set[str] = set()
+    for doc in articles:
+        for role, name in (("author", doc.author), ("reviewer", doc.reviewer)):
+            if name is None and role == "author" and config.author in found:
+                name = config.author  # site.yaml's author, an id; checked once, below
+            if name is None:
+                continue
+            if name in found:
+                if doc.slug not in found[name]:
+                    found[name].append(doc.slug)
+            elif people:
+                diags.error("person-unknown", doc.path, doc.line_of(role), f"{role} '{name}' is not a listed person",
+                            hint=did_you_mean(name, people) or
+                            f"Write the id of a person in {config.content_dir}/people/ ({', '.join(people[:5])})")
+            elif role == "reviewer" and name not in named:
+                named.add(name)
+                diags.warning("person-unlisted", doc.path, doc.line_of(role), f"reviewer '{name}' has no page, so "
+                              "readers cannot see their qualifications",
+                              hint=f"List them in {config.content_dir}/people/<id>.md with 'kind: person' and "
+                              "'qualifications:', then write 'reviewer: <id>'")
+    default = config.author
+    if people and default not in found and default != DEFAULT_AUTHOR:
+        diags.error("person-unknown", config.config_path, None, f"author '{default}' is not a listed person",
+                    hint=did_you_mean(default, people) or
+                    f"Write the id of a person in {config.content_dir}/people/")
+    return {person: tuple(slugs) for person, slugs in found.items()}
+
+
+def _check_urls(by_slug: dict[str, Document], urls: dict[str, str], diags: Diagnostics,
+                people: bool = False) -> dict[str, str]:
+    """Report URLs that clash, ignoring case as some file systems do, and return the usable aliases; the people
+    index, /people/, is taken when the site lists people."""
+    owners: dict[str, str] = {"/people/": "the list of people"} if people else {}
     for slug, url in sorted(urls.items(), key=lambda item: by_slug[item[0]].path):
         doc = by_slug[slug]
         if owner := owners.get(url.lower()) or _reserved(url):

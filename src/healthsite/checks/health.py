@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 
 from ..catalog.review import review_status
 from ..content.skeleton import PLACEHOLDER_LINES, PLACEHOLDER_URL, placeholder_text
@@ -23,7 +23,7 @@ def check_site(site: Site, diags: Diagnostics) -> None:
     for slug, doc in catalog.docs.items():
         body = site.bodies.get(slug)
         _check_description(doc, diags)
-        _check_claims(doc, body, diags)
+        _check_claims(doc, body, site.config.allow.get("risky-claim", ()), diags)
         _check_sources(doc, diags)
         _check_heading_levels(doc, site.config.markdown.heading_base, diags)
         _check_control_characters(doc, diags)
@@ -41,10 +41,16 @@ def check_site(site: Site, diags: Diagnostics) -> None:
                           hint=f"Add articles with 'pillar: {pillar}', or remove the pillar page")
 
 
-def reading_grade(site: Site, slug: str) -> float:
-    """Return the Flesch-Kincaid grade of a document's body."""
+GRADED_WORDS = 100  # a shorter body has too few sentences for a reading grade to mean anything
+
+
+def reading_grade(site: Site, slug: str) -> float | None:
+    """Return the Flesch-Kincaid grade of a document's body, 0 at least; None when it cannot be told: a body under
+    GRADED_WORDS words, or a site not in English, which the formula was made for."""
     body = site.bodies.get(slug)
-    return TextStats(body.words, body.sentences, body.syllables).grade if body else 0.0
+    if body is None or body.words < GRADED_WORDS or not site.config.language.lower().startswith("en"):
+        return None
+    return max(0.0, TextStats(body.words, body.sentences, body.syllables).grade)
 
 
 def _check_article(site: Site, doc: Document, diags: Diagnostics) -> None:
@@ -52,8 +58,10 @@ def _check_article(site: Site, doc: Document, diags: Diagnostics) -> None:
     config = site.config
     if not site.catalog.unread and not [s for s in site.backlinks.get(doc.slug, ()) if s != doc.slug]:
         pillar = site.catalog.pillar_of[doc.slug]
-        diags.warning("orphan-article", doc.path, doc.line_of("title"), "no other page links to this article",
-                      hint=f"Link to it from its pillar page {site.catalog.docs[pillar].path} or a related article")
+        diags.warning("orphan-article", doc.path, doc.line_of("title"), "no other article or page links here from "
+                      "its text (lists, tags and related blocks do not count)",
+                      hint=f"Link to it from the text of its pillar page {site.catalog.docs[pillar].path} or of a "
+                      "related article")
     if not doc.sources and doc.complete:  # an incomplete one may have lost its sources to an error
         diags.warning("sources-missing", doc.path, doc.line_of("title"), "the article lists no sources",
                       hint="Add 'sources:' with the title, publisher and url of what you relied on")
@@ -63,11 +71,16 @@ def _check_article(site: Site, doc: Document, diags: Diagnostics) -> None:
                       "the article has no \"When to get help\" block",
                       hint='End it with \'!!! warning "When to get help"\' and the signs that need a doctor')
     grade = reading_grade(site, doc.slug)
-    if body is not None and grade > config.readability.target_grade:
+    if grade is not None and grade > config.readability.target_grade:
         diags.warning("readability-grade", doc.path, _body_line(doc),
                       f"reading grade {grade:g} is above the target of {config.readability.target_grade:g}",
                       hint="Use shorter sentences and everyday words")
     _check_review(site, doc, diags)
+    reviewer = site.catalog.docs.get(doc.reviewer) if doc.reviewer in site.catalog.person_articles else None
+    if reviewer is not None and doc.reviewed and not reviewer.profile.qualifications:
+        diags.warning("reviewer-unqualified", doc.path, doc.line_of("reviewer"),
+                      f"the reviewer {reviewer.title} has no qualifications listed, so readers cannot tell why their "
+                      "review counts", hint=f"Add 'qualifications:' to {reviewer.path}, or have a clinician review it")
 
 
 def _check_placeholders(doc: Document, diags: Diagnostics) -> None:
@@ -186,18 +199,26 @@ def _check_sources(doc: Document, diags: Diagnostics) -> None:
                           hint="Add " + " and ".join(f"'{name}:'" for name in missing) + " so readers can check it")
 
 
-def _check_claims(doc: Document, body: Body | None, diags: Diagnostics) -> None:
-    """Report words that promise too much, outside quotation marks and code; the body's were found when it was
-    rendered (and cached with it)."""
-    for line, word in risky_claims(doc, body.claims if body else None):
+def _check_claims(doc: Document, body: Body | None, allow: Sequence[str], diags: Diagnostics) -> None:
+    """Report words that promise too much, outside quotation marks, code, links and the phrases the site allows; the
+    body's were found when it was rendered (and cached with it)."""
+    for line, word in risky_claims(doc, body.claims if body else None, allow):
         diags.warning("risky-claim", doc.path, line, f"'{word}' is a risky claim in health writing",
                       hint="Say what the evidence shows instead, or put a claim you are reporting in quotation marks")
 
 
-def risky_claims(doc: Document, in_body: Iterable[tuple[int, str]] | None = None) -> Iterator[tuple[int, str]]:
+def risky_claims(doc: Document, in_body: Iterable[tuple[int, str]] | None = None,
+                 allow: Sequence[str] = ()) -> Iterator[tuple[int, str]]:
     """Yield (line, word) for each risky word in the title, the description and the body (`in_body`, when the
-    body's are known already)."""
+    body's are known already), leaving out the phrases in `allow`."""
     for key in ("title", "description"):
-        for word in text_claims(getattr(doc, key)):
+        for word in text_claims(getattr(doc, key), allow):
             yield doc.line_of(key), word
-    yield from body_claims(doc.body, doc.body_line) if in_body is None else in_body
+    found = body_claims(doc.body, doc.body_line) if in_body is None else in_body
+    if not allow:
+        yield from found
+        return
+    lines = doc.body.split("\n")
+    for line in sorted({line for line, _ in found}):  # only lines with a risky word are read again
+        for word in text_claims(lines[line - doc.body_line], allow):
+            yield line, word

@@ -1,4 +1,4 @@
-"""Summarise the checked site as tables: one row per article and one per pillar."""
+"""Summarise the checked site as tables: one row per article, one per pillar and one per listed person."""
 
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ from .health import reading_grade
 class ArticleRow:
     path: str
     words: int
-    grade: float
+    grade: float | None  # None: too short to grade, or not English
     minutes: int
     sources: int
     inbound: int
@@ -66,10 +66,34 @@ def pillar_rows(site: Site) -> list[PillarRow]:
     return rows
 
 
+@dataclass(frozen=True, slots=True)
+class PersonRow:
+    path: str
+    reviewed: tuple[str, ...]  # the articles they reviewed, by path
+    overdue: tuple[str, ...]  # of those, the ones whose review is overdue: the next review round's list
+    due_soon: tuple[str, ...]
+
+
+def person_rows(site: Site) -> list[PersonRow]:
+    """List per listed person the articles they reviewed, and which of those reviews are overdue or due soon."""
+    rows = []
+    for person in site.catalog.people:
+        reviewed = [site.catalog.docs[s] for s in site.catalog.person_articles.get(person, ())
+                    if site.catalog.docs[s].reviewer == person and site.catalog.docs[s].reviewed]
+        states = {doc.path: review_status(doc, site.config).state for doc in reviewed}
+        rows.append(PersonRow(site.catalog.docs[person].path, tuple(sorted(states)),
+                              tuple(sorted(p for p, state in states.items() if state == "overdue")),
+                              tuple(sorted(p for p, state in states.items() if state == "due-soon"))))
+    return rows
+
+
 def report_data(site: Site) -> dict:
-    """Return both tables as plain data, for `--format json`."""
-    return {"articles": [asdict(row) for row in article_rows(site)],
+    """Return the tables as plain data, for `--format json`."""
+    data = {"articles": [asdict(row) for row in article_rows(site)],
             "pillars": [{**asdict(row), "tags": dict(row.tags)} for row in pillar_rows(site)]}
+    if site.catalog.people:
+        data["people"] = [asdict(row) for row in person_rows(site)]
+    return data
 
 
 def format_report(site: Site) -> str:
@@ -78,7 +102,7 @@ def format_report(site: Site) -> str:
     pillars = pillar_rows(site)
     article_table = _table(
         ("article", "words", "grade", "min", "sources", "in", "out", "review"),
-        [(r.path, r.words, f"{r.grade:.1f}", r.minutes, r.sources, r.inbound, r.outbound, r.review) for r in articles],
+        [(r.path, r.words, "-" if r.grade is None else f"{r.grade:.1f}", r.minutes, r.sources, r.inbound, r.outbound, r.review) for r in articles],
     )
     pillar_table = _table(
         ("pillar", "articles", "words", "tag coverage (articles carrying each tag)"),
@@ -88,13 +112,20 @@ def format_report(site: Site) -> str:
     total = sum(r.words for r in articles)
     counts = ", ".join(f"{n} {word}{'' if n == 1 else 's'}" for n, word in
                        ((len(articles), "article"), (len(pillars), "pillar"), (total, "word")))
-    return f"Articles\n\n{article_table}\n\nPillars\n\n{pillar_table}\n\n{counts}."
+    people = ""
+    if site.catalog.people:
+        people_table = _table(("person", "reviewed", "overdue", "due soon", "overdue reviews"),
+                              [(r.path, len(r.reviewed), len(r.overdue), len(r.due_soon), ", ".join(r.overdue) or "-")
+                               for r in person_rows(site)])
+        people = f"People\n\n{people_table}\n\n"
+    return f"Articles\n\n{article_table}\n\nPillars\n\n{pillar_table}\n\n{people}{counts}."
 
 
 def _table(header: Sequence[str], rows: Sequence[Sequence[object]]) -> str:
-    """Align columns: text to the left, numbers to the right; the last column is left unpadded."""
+    """Align columns: text to the left, numbers (and '-', no number) to the right; the last column is left
+    unpadded."""
     cells = [list(map(str, header))] + [[str(c) for c in row] for row in rows]
-    numeric = [all(re.fullmatch(r"-?\d+(?:\.\d+)?", str(row[i])) for row in rows) for i in range(len(header))]
+    numeric = [all(re.fullmatch(r"-?\d+(?:\.\d+)?|-", str(row[i])) for row in rows) for i in range(len(header))]
     widths = [max(len(row[i]) for row in cells) for i in range(len(header))]
     lines = []
     for index, row in enumerate(cells):

@@ -10,12 +10,13 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from ..config import SiteConfig
-from ..diagnostics import Diagnostics, did_you_mean
-from ..model import Source
+from ..diagnostics import LEVELS, Diagnostics, did_you_mean
+from ..model import Profile, Source
 
 KNOWN_KEYS = ("kind", "title", "description", "date", "updated", "slug", "pillar", "tags", "author",
-              "reviewed", "reviewer", "sources", "related", "draft", "aliases", "weight")
-KINDS = ("article", "pillar", "page")
+              "reviewed", "reviewer", "sources", "related", "draft", "aliases", "weight", "checks")
+PERSON_KEYS = ("role", "qualifications", "registration", "photo", "photo_alt", "links", "team")  # kind: person only
+KINDS = ("article", "pillar", "page", "person")
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 _ALIAS_SEGMENT = re.compile(r"^[A-Za-z0-9._~-]+$")
 NAME_MAX = 255  # bytes in one file or folder name on common file systems: a slug, tag or alias part is one
@@ -53,12 +54,32 @@ class FieldReader:
     def fail(self, key: str, message: str, hint: str = "", code: str = "field-type") -> None:
         self.diags.error(code, self.path, self.line(key), message, hint)
 
-    def unknown_keys(self) -> None:
-        """Warn about keys healthsite does not know, suggesting the likely intended one."""
+    def unknown_keys(self, kind: str = "article") -> None:
+        """Warn about keys healthsite does not know (a person's own keys only in a person's file), suggesting the
+        likely intended one."""
+        known = KNOWN_KEYS + PERSON_KEYS if kind == "person" else KNOWN_KEYS
         for key in self.data:
-            if key not in KNOWN_KEYS:
-                hint = did_you_mean(key, KNOWN_KEYS) or "Remove it, or see docs/writing.md for the fields"
+            if key in PERSON_KEYS and kind != "person":
+                self.diags.warning("unknown-field", self.path, self.line(key), f"'{key}' is a field of a person's "
+                                   "file, so it is left out here", "Put it in the file under content/people/ with "
+                                   "'kind: person'")
+            elif key not in known:
+                hint = did_you_mean(key, known) or "Remove it, or see docs/writing.md for the fields"
                 self.diags.warning("unknown-field", self.path, self.line(key), f"unknown field '{key}'", hint)
+
+    def profile(self) -> Profile:
+        """Read a person's own fields."""
+        links = []
+        for index, link in enumerate(self.names("links")):
+            parts = urlsplit(link)
+            if parts.scheme in ("http", "https") and parts.netloc:
+                links.append(link)
+            else:
+                self.diags.error("field-type", self.path, self.lines.get(f"links[{index}]", self.line("links")),
+                                 f"link {_describe(link)} is not a web address", "Use a full address starting with https://")
+        return Profile(role=self.text("role"), qualifications=self.text("qualifications"),
+                       registration=self.text("registration"), photo=self.text("photo"),
+                       photo_alt=self.text("photo_alt"), links=tuple(links), team=self.boolean("team"))
 
     def text(self, key: str, required: bool = False) -> str | None:
         value = self.data.get(key)
@@ -179,6 +200,26 @@ class FieldReader:
             else:
                 result.append(tag)
         return tuple(dict.fromkeys(result))
+
+    def checks(self) -> dict[str, str]:
+        """Read this file's own check levels (`checks: {help-block-missing: off}`); on a pillar page they hold for
+        its articles too."""
+        value = self.data.get("checks")
+        if value is None:
+            return {}
+        if not isinstance(value, dict):
+            self.fail("checks", f"'checks' must be a mapping of check codes to levels, not {_describe(value)}",
+                      "Write it like 'checks: {help-block-missing: off}'")
+            return {}
+        levels = {}
+        for code, level in value.items():
+            level = "off" if level is False else level  # YAML 1.1 reads a bare `off` as false
+            if level not in LEVELS:
+                self.diags.error("field-type", self.path, self.lines.get(f"checks.{code}", self.line("checks")),
+                                 f"check '{code}' has level {_describe(level)}", "Use error, warning or off")
+            else:
+                levels[str(code)] = level
+        return levels
 
     def aliases(self) -> tuple[str, ...]:
         """Read old URLs; each must be a plain site path that cannot leave the output folder."""

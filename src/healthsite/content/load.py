@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Callable
+from datetime import date
 from pathlib import Path, PurePosixPath
 
 from ..config import SiteConfig
@@ -84,15 +85,16 @@ def _document(fields: FieldReader, config: SiteConfig, path: str, source_path: s
     """Build a Document from checked fields; when one has an error, an incomplete one with stand-ins for what is
     missing (None when even its file name gives no slug)."""
     errors_before = len(fields.diags.errors)
-    fields.unknown_keys()
     kind = fields.kind()
+    fields.unknown_keys(kind)
+    person = kind == "person"
     default_slug = file_slug(source_path)
     values = dict(
         kind=kind,
         slug=fields.slug(default_slug),
         title=fields.text("title", required=True),
-        description=fields.text("description", required=True),
-        published=fields.date("date", required=True),
+        description=fields.text("description", required=not person),
+        published=fields.date("date", required=not person),
         updated=fields.date("updated"),
         reviewed=fields.date("reviewed"),
         reviewer=fields.text("reviewer"),
@@ -104,7 +106,12 @@ def _document(fields: FieldReader, config: SiteConfig, path: str, source_path: s
         sources=fields.sources(),
         draft=fields.boolean("draft"),
         weight=fields.integer("weight", 0),
+        checks=fields.checks(),
+        profile=fields.profile() if person else None,
     )
+    if person:  # a person's page needs no date, and describes them by their role when it says nothing else
+        values["published"] = values["published"] or date(1970, 1, 1)
+        values["description"] = values["description"] or (values["profile"].role or values["title"])
     complete = len(fields.diags.errors) == errors_before
     if not complete:  # stand-ins, so the same build checks its pillar, links and text too; it fails, so none is shown
         stand_in = slugify(default_slug)

@@ -8,7 +8,7 @@ snippet is reported at the snippet's own file and line.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from pathlib import Path, PurePosixPath
 
 from ..diagnostics import Diagnostics, Origin, did_you_mean

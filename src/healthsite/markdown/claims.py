@@ -2,23 +2,39 @@
 
 from __future__ import annotations
 
+import functools
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 
-RISKY_WORDS = re.compile(r"\b(?:cur(?:e[sd]?|ing)|miracle|miracles|miraculous|guarantee[sd]?|detox\w*)\b|\b100\s?%",
+RISKY_WORDS = re.compile(r"\b(?:cur(?:e[sd]?|ing)|miracle|miracles|miraculous|guarantee[sd]?|detox\w*)\b"
+                         r"|\b100\s?%(?=\s*(?:safe|effective|natural|proven|guaranteed|success\w*|cure[sd]?|results?"
+                         r"|relief|recovery|pain[- ]free)\b)",  # "100% effective", not "100% of the premiums"
                          re.IGNORECASE)
 # Every risky word contains one of these runs, which the _NOT_CLAIMS blanking cannot create: text without
 # them has no risky claim, and checking that once per body keeps a large site's check fast.
 RISKY_STEMS = ("cur", "mirac", "guarantee", "detox", "100")
 _FENCE = re.compile(r"^\s*(```|~~~)")
-# Quoted speech, code and link targets are not the writer's own claims.
-_NOT_CLAIMS = re.compile(r'"[^"]*"|“[^”]*”|`[^`]*`|\]\([^)]*\)|<[^>]*>|^\s*>.*$|^\s*\[[^\]]+\]:.*$')
+# Quoted speech, code, links (their text names another page, as "Guaranteed Issue" names a policy) and quotes are
+# not the writer's own claims.
+_NOT_CLAIMS = re.compile(r'"[^"]*"|“[^”]*”|`[^`]*`|!?\[[^\]]*\](?:\([^)]*\)|\[[^\]]*\])|<a\b[^>]*>.*?</a>|<[^>]*>'
+                         r'|^\s*>.*$|^\s*\[[^\]]+\]:.*$', re.IGNORECASE)
 
 
-def text_claims(text: str) -> Iterator[str]:
-    """Yield each risky word of a line of text, outside quotations, code and link targets."""
-    for match in RISKY_WORDS.finditer(_NOT_CLAIMS.sub(" ", text)):
+def text_claims(text: str, allow: Sequence[str] = ()) -> Iterator[str]:
+    """Yield each risky word of a line of text, outside quotations, code, links and the phrases a site allows
+    (`checks: {risky-claim: {allow: [...]}}`, whole words, any case)."""
+    text = _NOT_CLAIMS.sub(" ", text)
+    if allow:
+        text = allowed_phrases(tuple(allow)).sub(" ", text)
+    for match in RISKY_WORDS.finditer(text):
         yield match.group(0)
+
+
+@functools.lru_cache(maxsize=16)
+def allowed_phrases(allow: tuple[str, ...]) -> re.Pattern[str]:
+    """Match any of the allowed phrases as whole words, any case, any spacing."""
+    words = (r"\s+".join(re.escape(word) for word in phrase.split()) for phrase in allow)
+    return re.compile(r"(?<!\w)(?:" + "|".join(words) + r")(?!\w)", re.IGNORECASE)
 
 
 def body_claims(body: str, body_line: int) -> list[tuple[int, str]]:

@@ -45,7 +45,13 @@ def sitemap(site: Site) -> str:
     catalog, summaries = site.catalog, site.summaries  # not whole documents: an edit to a body changes no date
     newest = max((summary.lastmod for summary in summaries.values()), default=None)
     entries: list[tuple[str, date | None]] = [("/", newest)]
-    entries += [(catalog.urls[slug], summary.lastmod) for slug, summary in summaries.items()]
+    entries += [(catalog.urls[slug], summary.lastmod) for slug, summary in summaries.items()
+                if summary.kind != "person"]
+    for person in catalog.people:  # a person's page changes with the articles it lists
+        entries.append((catalog.urls[person], max((summaries[s].lastmod for s in catalog.person_articles[person]),
+                                                  default=None)))
+    if catalog.people:
+        entries.append(("/people/", newest))
     entries.append(("/tags/", newest))
     for tag, slugs in catalog.tags.items():
         entries.append((f"/tags/{tag}/", max(summaries[s].lastmod for s in slugs)))

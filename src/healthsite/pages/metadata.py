@@ -16,7 +16,8 @@ from ..model import Site, lastmod
 
 # schema.org type of each page kind; articles are the health content a reader acts on.
 PAGE_TYPES = {"article": "MedicalWebPage", "pillar": "CollectionPage", "tag": "CollectionPage",
-              "tags": "CollectionPage", "list": "CollectionPage", "home": "WebSite"}
+              "tags": "CollectionPage", "list": "CollectionPage", "home": "WebSite", "person": "ProfilePage",
+              "people": "CollectionPage"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,13 +95,19 @@ def _main_node(site: Site, context: Mapping[str, Any], url: str) -> dict:
                             "isPartOf": _website(config), "breadcrumb": {"@id": url + "#breadcrumb"}}
     if doc is None:
         return node
+    if doc.kind == "person":  # a profile: the person is its subject; it has no dates of its own
+        node["mainEntity"] = _person(site, doc.slug)
+        return node
     node.update(headline=doc.title, datePublished=doc.published.isoformat(), dateModified=lastmod(doc).isoformat())
     review = context["review"]  # the status the page shows, from review_status
     if review.reviewed:
         node["lastReviewed"] = review.reviewed.isoformat()
     if review.reviewer:
-        node["reviewedBy"] = {"@type": "Person", "name": review.reviewer}
-    node["author"] = {"@type": "Person", "name": doc.author} if doc.author else {"@type": "Organization", "name": config.author}
+        node["reviewedBy"] = (_person(site, doc.reviewer) if review.reviewer_url else
+                              {"@type": "Person", "name": review.reviewer})
+    author = doc.author or config.author
+    node["author"] = (_person(site, author) if context.get("author_url") else
+                      {"@type": "Person", "name": doc.author} if doc.author else {"@type": "Organization", "name": author})
     node["publisher"] = _publisher(config)
     if doc.sources:
         node["citation"] = [_citation(source) for source in doc.sources]
@@ -112,6 +119,25 @@ def _main_node(site: Site, context: Mapping[str, Any], url: str) -> dict:
         node["about"] = [{"@type": "Thing", "name": label} for label in labels]
         node["isPartOf"] = {"@type": "CollectionPage", "@id": pillar_url, "url": pillar_url, "name": pillar_title,
                             "isPartOf": _website(config)}
+    return node
+
+
+def _person(site: Site, slug: str) -> dict:
+    """Describe a listed person (or team, as an Organization) with their page, role and credentials."""
+    doc, config = site.catalog.docs[slug], site.config
+    profile = doc.profile
+    url = absolute(config, config.base_path + site.catalog.urls[slug].lstrip("/"))
+    node: dict[str, Any] = {"@type": "Organization" if profile.team else "Person", "@id": url + "#person",
+                            "name": doc.title, "url": url}
+    if profile.role and not profile.team:
+        node["jobTitle"] = profile.role
+    credentials = [{"@type": "EducationalOccupationalCredential", "name": text, "credentialCategory": category}
+                   for text, category in ((profile.qualifications, "qualification"),
+                                          (profile.registration, "registration")) if text]
+    if credentials:
+        node["hasCredential"] = credentials
+    if profile.links:
+        node["sameAs"] = list(profile.links)
     return node
 
 

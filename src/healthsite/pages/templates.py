@@ -112,12 +112,14 @@ def plan_pages(site: Site, views: Views) -> Iterator[tuple[str, str, Callable[[]
     yield "tags/index.html", "tags.html", views.tags
     if site.config.search:
         yield "search/index.html", "search.html", views.search
+    if catalog.people:
+        yield "people/index.html", "people.html", views.people
     for tag in catalog.tags:
         yield f"tags/{tag}/index.html", "tag.html", lambda tag=tag: views.tag(tag)
     for slug, doc in catalog.docs.items():
         yield catalog.urls[slug].strip("/") + "/index.html", f"{doc.kind}.html", lambda slug=slug: views.document(slug)
     for kind, key, url, number, _ in further_list_pages(catalog, site.config.lists.per_page):
-        context = views.tag if kind == "tag" else views.pillar_list
+        context = {"tag": views.tag, "person": views.person_list}.get(kind, views.pillar_list)
         yield page_url(url, number).strip("/") + "/index.html", "list.html", lambda c=context, k=key, n=number: c(k, n)
     for alias, slug in sorted(catalog.aliases.items()):
         yield alias.strip("/") + "/index.html", "redirect.html", lambda slug=slug: views.redirect(slug)

@@ -10,6 +10,7 @@ from markupsafe import Markup
 
 from ..catalog.index import tag_label
 from ..catalog.review import review_status
+from ..config import contact_href
 from ..markdown.readability import reading_minutes
 from ..model import Catalog, Document, Site, lastmod
 from .assets import Assets
@@ -50,9 +51,10 @@ class Pager:
 @dataclass(frozen=True, slots=True)
 class Review:
     reviewed: date | None
-    reviewer: str | None
+    reviewer: str | None  # the reviewer's name
     next_due: date | None
     overdue: bool
+    reviewer_url: str | None = None  # their page, when the site lists them
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,6 +70,7 @@ class SiteView:
     related: bool  # articles show a related-articles block (related.count is above 0)
     disclaimer_url: str | None
     about_url: str | None
+    contact_url: str  # where readers report an error ('' when the site names none)
 
 
 class Views:
@@ -88,6 +91,7 @@ class Views:
             related=config.related.count > 0,
             disclaimer_url=self.url("editorial-policy") if "editorial-policy" in pages else None,
             about_url=self.url("about") if "about" in pages else None,
+            contact_url=contact_href(config.contact) if config.contact else "",
         )
 
     def url(self, slug: str) -> str:
@@ -126,10 +130,17 @@ class Views:
         """Return the review status: when it was reviewed, by whom, when the next review falls due and whether it is
         overdue, all decided by review_status."""
         status = review_status(doc, self.site.config)
-        reviewer = doc.reviewer if status.reviewed else None
+        reviewer = self.person(doc.reviewer) if status.reviewed and doc.reviewer else None
         # Whether it is overdue depends on the build date, which pages read only through Site.overdue_reviews (made by
         # review_status too), so that a build on a later day renders again only the pages whose review fell due.
-        return Review(status.reviewed, reviewer, status.due, doc.slug in self.site.overdue_reviews)
+        return Review(status.reviewed, reviewer.title if reviewer else None, status.due,
+                      doc.slug in self.site.overdue_reviews, reviewer.url or None if reviewer else None)
+
+    def person(self, name: str) -> Crumb:
+        """Return a person named by id as their name and page; a name in plain text has no page (url '')."""
+        if name in self.catalog.person_articles:
+            return Crumb(self.site.summaries[name].title, self.url(name))
+        return Crumb(name, "")
 
     def breadcrumbs(self, slug: str) -> list[Crumb]:
         doc = self.catalog.docs[slug]
@@ -153,7 +164,8 @@ class Views:
             words=body.words if body else 0,
             modified=lastmod(doc),
             review=self.review(doc),
-            author=doc.author or self.site.config.author,
+            author=(author := self.person(doc.author or self.site.config.author)).title,
+            author_url=author.url,
             tags=[Crumb(tag_label(self.site.config, t), self.path(f"/tags/{t}/")) for t in doc.tags],
             pillar=self.pillar(slug),
             breadcrumbs=self.breadcrumbs(slug),
@@ -164,7 +176,28 @@ class Views:
             articles = self.catalog.pillar_articles.get(slug, ())
             context["articles"], context["pager"] = self.paged(articles, self.url(slug), 1)
             context["neighbours"] = self.cards(self.site.pillar_neighbours.get(slug, ()))
+        if doc.kind == "person":
+            articles = self.catalog.person_articles.get(slug, ())
+            context["articles"], context["pager"] = self.paged(articles, self.url(slug), 1)
+            context["breadcrumbs"] = [Crumb("Home", self.base), Crumb("People", self.path("/people/")),
+                                      Crumb(doc.title, self.url(slug))]
         return context
+
+    def people(self) -> dict:
+        """Return the context of the list of people: each with their role, and how many articles they wrote or
+        reviewed."""
+        url = self.path("/people/")
+        people = [(self.card(p), len(self.catalog.person_articles.get(p, ()))) for p in self.catalog.people]
+        return dict(page=self._page("people", "Who writes and reviews our articles",
+                                    f"The people and teams behind {self.site.config.title}.", url),
+                    people=people, breadcrumbs=[Crumb("Home", self.base), Crumb("People", url)])
+
+    def person_list(self, slug: str, number: int) -> dict:
+        """Return the context of page `number` (2 or more) of the articles a person wrote or reviewed."""
+        title, url = self.site.summaries[slug].title, self.url(slug)
+        articles, pager = self.paged(self.catalog.person_articles.get(slug, ()), url, number)
+        return self._list("person", title, Crumb(title, url), articles, pager,
+                          [Crumb("Home", self.base), Crumb("People", self.path("/people/")), Crumb(title, url)])
 
     def pillar_cards(self) -> list[tuple[Card, int]]:
         """Return every pillar's card with its number of articles."""
@@ -198,7 +231,7 @@ class Views:
               crumbs: list[Crumb]) -> dict:
         """Return the context of a further page of a tag's or a pillar's list (list.html)."""
         url = page_url(start.url, pager.number)
-        where = f"tagged '{start.title}'" if of == "tag" else f"in {start.title}"
+        where = {"tag": f"tagged '{start.title}'", "person": f"by {start.title}"}.get(of, f"in {start.title}")
         shown = f"Article {pager.first}" if pager.first == pager.last else f"Articles {pager.first} to {pager.last}"
         page = self._page("list", f"{title}, page {pager.number} of {pager.count}",
                           f"{shown} of {pager.total} {where}.", url)
@@ -246,11 +279,13 @@ def page_of(slugs: Sequence[str], number: int, per_page: int) -> Sequence[str]:
 
 
 def further_list_pages(catalog: Catalog, per_page: int) -> Iterator[tuple[str, str, str, int, Sequence[str]]]:
-    """Yield page 2 and on of every tag's and pillar's list: ('tag' or 'pillar', the tag or pillar, the site path of
+    """Yield page 2 and on of every tag's, pillar's and person's list: ('tag', 'pillar' or 'person', its key, the site path of
     the list's first page, the page number, the articles on that page)."""
     lists = [("tag", tag, f"/tags/{tag}/", slugs) for tag, slugs in catalog.tags.items()]
     lists += [("pillar", pillar, catalog.urls[pillar], catalog.pillar_articles.get(pillar, ()))
               for pillar in catalog.pillars]
+    lists += [("person", person, catalog.urls[person], catalog.person_articles.get(person, ()))
+              for person in catalog.people]
     for kind, key, path, slugs in lists:
         for number in range(2, page_count(len(slugs), per_page) + 1):
             yield kind, key, path, number, page_of(slugs, number, per_page)

@@ -87,7 +87,7 @@ def _resolve_remembered(docs: Sequence[Document], rendered: Mapping[str, Rendere
             continue
         entry = memo.resolved.get(doc.slug)
         if entry is None or entry[1] is not rendered[doc.slug] or entry[0].path != doc.path:
-            found = Diagnostics(levels=diags.levels)
+            found = Diagnostics()  # every problem: the levels apply as they are replayed
             body = resolve_links(doc, rendered[doc.slug], config, catalog, found)
             entry = memo.resolved[doc.slug] = (doc, rendered[doc.slug], body, tuple(found.items))
         diags.replay(entry[3])
