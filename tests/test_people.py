@@ -32,6 +32,9 @@ def test_each_person_has_a_page_with_role_credentials_bio_and_articles_newest_fi
     assert "<dt>Qualifications</dt><dd>MBBS, MRCGP</dd>" in html
     assert "<dt>Registration</dt><dd>GMC 0000000 (an example number)</dd>" in html
     assert "a made-up GP used to show how healthsite presents a clinical reviewer" in html
+    assert ('<img class="person-photo" src="/people/a-example.png" alt="A grey square standing in for a photo" '
+            'width="160" height="160">') in html
+    assert (people_site / "public/people/a-example.png").is_file()
     # wrote "Sitting well" (April), reviewed "Gentle stretches" (February): newest first, one a page here
     assert re.findall(r'<h3 class="card-title"><a href="([^"]+)"', html) == ["/back/sitting/"]
     assert re.findall(r'<h2 class="card-title"><a href="([^"]+)"', page(people_site, "people/a-example/page/2")) == [
@@ -109,3 +112,18 @@ def test_a_site_that_lists_nobody_may_name_people_in_plain_text_with_a_warning_o
             "their qualifications. List them in content/people/<id>.md with 'kind: person' and 'qualifications:', "
             "then write 'reviewer: <id>' [person-unlisted]") in result.err.splitlines()
     assert "Medically reviewed by Dr Ann Other, GP on" in (root / "public/guide/first-steps/index.html").read_text("utf-8")
+
+
+def test_a_photo_that_is_not_there_is_an_error_and_one_without_alt_text_a_warning(people_site, tmp_path):
+    root = tmp_path / "site"
+    shutil.copytree(people_site / "content", root / "content")
+    shutil.copy(people_site / "site.yaml", root / "site.yaml")
+    path = root / "content/people/a-example.md"
+    text = path.read_text(encoding="utf-8").replace("a-example.png", "a-exampel.png")
+    path.write_text(text.replace("photo_alt: A grey square standing in for a photo\n", ""), encoding="utf-8")
+    lines = run_healthsite("check", cwd=root).out.splitlines()
+    assert ("content/people/a-example.md:9: error: photo 'people/a-exampel.png' is not a file in the content folder. "
+            "Put the photo in the content folder and write its path from there, such as 'people/a-example.jpg' "
+            "[link-not-found]") in lines
+    assert ("content/people/a-example.md:9: warning: the photo has no alt text. Add 'photo_alt:' describing the photo "
+            "for readers who cannot see it [image-no-alt]") in lines

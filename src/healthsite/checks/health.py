@@ -34,6 +34,8 @@ def check_site(site: Site, diags: Diagnostics) -> None:
                           hint="Describe the image in the brackets: ![what it shows](file.png)")
         if doc.kind == "article":
             _check_article(site, doc, diags)
+        if doc.profile is not None and doc.profile.photo:
+            _check_photo(site, doc, diags)
     for pillar in catalog.pillars if not catalog.unread else ():  # an unread file may be its article
         if not catalog.pillar_articles.get(pillar):
             doc = catalog.docs[pillar]
@@ -81,6 +83,18 @@ def _check_article(site: Site, doc: Document, diags: Diagnostics) -> None:
         diags.warning("reviewer-unqualified", doc.path, doc.line_of("reviewer"),
                       f"the reviewer {reviewer.title} has no qualifications listed, so readers cannot tell why their "
                       "review counts", hint=f"Add 'qualifications:' to {reviewer.path}, or have a clinician review it")
+
+
+def _check_photo(site: Site, doc: Document, diags: Diagnostics) -> None:
+    """Report a person's photo that is not a file of the content folder, or that has no alt text."""
+    photo = doc.profile.photo
+    if photo.lstrip("/") not in site.catalog.files:
+        diags.error("link-not-found", doc.path, doc.line_of("photo"), f"photo '{photo}' is not a file in the content "
+                    "folder", hint="Put the photo in the content folder and write its path from there, such as "
+                    "'people/a-example.jpg'")
+    if not doc.profile.photo_alt:
+        diags.warning("image-no-alt", doc.path, doc.line_of("photo"), "the photo has no alt text",
+                      hint="Add 'photo_alt:' describing the photo for readers who cannot see it")
 
 
 def _check_placeholders(doc: Document, diags: Diagnostics) -> None:
