@@ -29,6 +29,7 @@ warning  description-too-long     1  content/back/stiff-back.md:3
 warning  help-block-missing       1  content/back/stiff-back.md:30
 warning  image-no-alt             1  content/back/stiff-back.md:18
 warning  orphan-article           1  content/back/orphan.md:2
+warning  person-unlisted          1  content/back/stiff-back.md:8
 warning  pillar-empty             1  content/sleep/index.md:3
 warning  readability-grade        1  content/back/cramps.md:10
 warning  review-due-soon          1  content/back/cramps.md:7
@@ -47,6 +48,7 @@ content/back/stiff-back.md:2: warning: the title 'A stiff back' is also used by 
 content/back/stiff-back.md:3: warning: the description is 163 characters long, over 160. Shorten it to one sentence; search results cut it at about 160 characters [description-too-long]
 content/back/stiff-back.md:6: warning: tag 'crampz' is not in the tag vocabulary, so it is left out. Did you mean 'cramps'? [unknown-tag]
 content/back/stiff-back.md:7: warning: the review was due on 2026-06-01 (last reviewed 2025-06-01). Have a clinician review it, then update 'reviewed:' [review-overdue]
+content/back/stiff-back.md:8: warning: reviewer 'Dr A. Reviewer' has no page, so readers cannot see their qualifications. List them in content/people/<id>.md with 'kind: person' and 'qualifications:', then write 'reviewer: <id>' [person-unlisted]
 content/back/stiff-back.md:10: warning: source 1 ('Back pain') has no url. Add 'url:' so readers can check it [source-incomplete]
 content/back/stiff-back.md:12: warning: source 2 ('Stiffness') has no publisher. Add 'publisher:' so readers can check it [source-incomplete]
 content/back/stiff-back.md:18: warning: an image has no alt text. Describe the image in the brackets: ![what it shows](file.png) [image-no-alt]
@@ -96,10 +98,11 @@ def test_broken_site_reports_every_check_with_file_line_hint_and_code(copy_site)
     result = run_healthsite("check", cwd=site)
     assert result.code == 1
     assert result.out == BROKEN_CHECKS
-    assert result.err == ("Checked 3 articles: 2 errors (1 anchor-not-found, 1 link-not-found), 15 warnings "
+    assert result.err == ("Checked 3 articles: 2 errors (1 anchor-not-found, 1 link-not-found), 16 warnings "
                           "(2 risky-claim, 2 source-incomplete, 1 description-too-long, 1 help-block-missing, "
-                          "1 image-no-alt, 1 orphan-article, 1 pillar-empty, 1 readability-grade, 1 review-due-soon, "
-                          "1 review-overdue, 1 sources-missing, 1 title-duplicate, 1 unknown-tag).\n")
+                          "1 image-no-alt, 1 orphan-article, 1 person-unlisted, 1 pillar-empty, 1 readability-grade, "
+                          "1 review-due-soon, 1 review-overdue, 1 sources-missing, 1 title-duplicate, "
+                          "1 unknown-tag).\n")
 
 
 def test_check_writes_nothing_not_even_the_cache(copy_site):
@@ -154,7 +157,7 @@ def test_warnings_pass_unless_strict(make_site):
 def test_github_format_prints_workflow_annotations(copy_site):
     result = run_healthsite("check", "--format", "github", cwd=copy_site("broken-checks"))
     lines = result.out.splitlines()
-    assert len(lines) == 17
+    assert len(lines) == 18
     assert ("::error file=content/back/index.md,line=10,title=link-not-found::link 'stif-back.md' points to no "
             "article. Did you mean 'stiff-back.md'?") in lines
     assert ("::warning file=content/back/stiff-back.md,line=22,title=risky-claim::'100%25' is a risky claim in health "
@@ -165,7 +168,7 @@ def test_json_format_lists_each_diagnostic_as_an_object(copy_site):
     result = run_healthsite("check", "--format", "json", cwd=copy_site("broken-checks"))
     items = json.loads(result.out)["diagnostics"]
     assert result.err == ""
-    assert len(items) == 17
+    assert len(items) == 18
     assert items[0] == {"level": "error", "code": "link-not-found", "path": "content/back/index.md", "line": 10,
                         "message": "link 'stif-back.md' points to no article", "hint": "Did you mean 'stiff-back.md'?"}
     assert items[2] == {"level": "warning", "code": "sources-missing", "path": "content/back/cramps.md", "line": 2,
@@ -221,7 +224,7 @@ content/guide/index.md         2     40  back-pain 2/2, sleep 1/2
 
 def test_report_as_json_holds_diagnostics_articles_and_pillars(copy_site):
     data = json.loads(run_healthsite("check", "--report", "--format", "json", cwd=copy_site("broken-checks")).out)
-    assert len(data["diagnostics"]) == 17
+    assert len(data["diagnostics"]) == 18
     rows = {row["path"]: row for row in data["articles"]}
     assert rows["content/back/stiff-back.md"]["review"] == "overdue (due 2026-06-01)"
     assert rows["content/back/cramps.md"]["review"] == "due-soon (due 2026-12-10)"
