@@ -43,6 +43,7 @@ def test_each_person_has_a_page_with_role_credentials_bio_and_articles_newest_fi
 
 def test_the_people_index_lists_everyone_with_their_role_and_count(people_site):
     html = page(people_site, "people")
+    assert '<li><a href="/people/">Who writes and reviews</a></li>' in page(people_site, "back/sitting")  # every footer
     cards = re.findall(r'<h2 class="card-title"><a href="([^"]+)">([^<]+)</a></h2>\s*<p class="card-description">'
                        r"([^<]+)</p>\s*<p class=\"card-meta\"><span>(\d+) article", html)
     assert cards == [("/people/a-example/", "Dr A. Example", "General practitioner (example)", "2"),

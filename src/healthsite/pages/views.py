@@ -71,6 +71,7 @@ class SiteView:
     disclaimer_url: str | None
     about_url: str | None
     contact_url: str  # where readers report an error ('' when the site names none)
+    people_url: str  # the list of people who write and review ('' when the site lists none)
 
 
 class Views:
@@ -92,6 +93,7 @@ class Views:
             disclaimer_url=self.url("editorial-policy") if "editorial-policy" in pages else None,
             about_url=self.url("about") if "about" in pages else None,
             contact_url=contact_href(config.contact) if config.contact else "",
+            people_url=self.path("/people/") if self.catalog.people else "",
         )
 
     def url(self, slug: str) -> str:
