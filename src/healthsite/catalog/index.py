@@ -18,8 +18,8 @@ RESERVED_PATHS = ("/tags/", "/404.html", "/sitemap.xml", "/robots.txt", "/feed.x
 def build_catalog(config: SiteConfig, docs: Sequence[Document], diags: Diagnostics,
                   files: frozenset[str] = frozenset(), unread: Mapping[str, str] | None = None) -> Catalog:
     """Give every published document a unique URL and file it under its pillar and tags. `unread` maps the
-    Markdown files that could not be read to their slugs: links to them are not reported. A document with an error is kept with a
-    stand-in, so the same build checks the rest of it; it is never published, as the build fails."""
+    Markdown files that could not be read to their slugs: links to them are not reported. A document with an error
+    is kept with a stand-in, so the same build checks the rest of it; it is never published, as the build fails."""
     published = [d for d in docs if is_published(d, config)]
     unpublished = {d.source_path: d for d in docs if not is_published(d, config)}
     by_slug = _unique_slugs(published, diags)
