@@ -76,15 +76,16 @@ def build_catalog(config: SiteConfig, docs: Sequence[Document], diags: Diagnosti
         tags={tag: tuple(slugs) for tag, slugs in sorted(tags.items())},
         aliases=aliases,
         files=(checked := _check_files(config, files, diags)),
-        site_paths=_site_paths(config, urls, pillar_slugs, tags, aliases, checked) | ({"/people/"} if people else set()),
+        site_paths=_site_paths(config, urls, pillar_slugs, tags, aliases, checked, people),
         unread=unread,
     )
 
 
 def _site_paths(config: SiteConfig, urls: Mapping[str, str], pillars: Sequence[str], tags: Mapping[str, list[str]],
-                aliases: Mapping[str, str], files: frozenset[str]) -> frozenset[str]:
+                aliases: Mapping[str, str], files: frozenset[str], people: Sequence[str]) -> frozenset[str]:
     """List every path the built site holds, for root-relative links to be checked against."""
     own = {"/", "/tags/", "/404.html", "/robots.txt", "/feed.xml"} | ({"/search/"} if config.search else set())
+    own |= {"/people/"} if people else set()
     own |= {"/sitemap.xml"} if config.absolute_url else set()
     return frozenset(own | set(urls.values()) | {f"/tags/{tag}/" for tag in tags} | set(aliases)
                      | {f"{urls[pillar]}feed.xml" for pillar in pillars} | {f"/{file}" for file in files})

@@ -102,7 +102,8 @@ def format_report(site: Site) -> str:
     pillars = pillar_rows(site)
     article_table = _table(
         ("article", "words", "grade", "min", "sources", "in", "out", "review"),
-        [(r.path, r.words, "-" if r.grade is None else f"{r.grade:.1f}", r.minutes, r.sources, r.inbound, r.outbound, r.review) for r in articles],
+        [(r.path, r.words, "-" if r.grade is None else f"{r.grade:.1f}", r.minutes, r.sources, r.inbound, r.outbound,
+          r.review) for r in articles],
     )
     pillar_table = _table(
         ("pillar", "articles", "words", "tag coverage (articles carrying each tag)"),

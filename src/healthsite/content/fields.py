@@ -76,7 +76,8 @@ class FieldReader:
                 links.append(link)
             else:
                 self.diags.error("field-type", self.path, self.lines.get(f"links[{index}]", self.line("links")),
-                                 f"link {_describe(link)} is not a web address", "Use a full address starting with https://")
+                                 f"link {_describe(link)} is not a web address",
+                                 "Use a full address starting with https://")
         return Profile(role=self.text("role"), qualifications=self.text("qualifications"),
                        registration=self.text("registration"), photo=self.text("photo"),
                        photo_alt=self.text("photo_alt"), links=tuple(links), team=self.boolean("team"))

@@ -69,7 +69,7 @@ def read_document(file: Path, config: SiteConfig, diags: Diagnostics, data: byte
 
 
 def read_snippet(file: Path) -> str:
-    """Read a snippet as UTF-8 with '\n' line ends; raise OSError or UnicodeDecodeError."""
+    """Read a snippet as UTF-8 with '\\n' line ends; raise OSError or UnicodeDecodeError."""
     return file.read_bytes().decode("utf-8-sig").replace("\r\n", "\n").replace("\r", "\n")
 
 

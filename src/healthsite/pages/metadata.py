@@ -106,8 +106,8 @@ def _main_node(site: Site, context: Mapping[str, Any], url: str) -> dict:
         node["reviewedBy"] = (_person(site, doc.reviewer) if review.reviewer_url else
                               {"@type": "Person", "name": review.reviewer})
     author = doc.author or config.author
-    node["author"] = (_person(site, author) if context.get("author_url") else
-                      {"@type": "Person", "name": doc.author} if doc.author else {"@type": "Organization", "name": author})
+    node["author"] = (_person(site, author) if context.get("author_url") else {"@type": "Person", "name": doc.author}
+                      if doc.author else {"@type": "Organization", "name": author})
     node["publisher"] = _publisher(config)
     if doc.sources:
         node["citation"] = [_citation(source) for source in doc.sources]

@@ -281,8 +281,8 @@ def page_of(slugs: Sequence[str], number: int, per_page: int) -> Sequence[str]:
 
 
 def further_list_pages(catalog: Catalog, per_page: int) -> Iterator[tuple[str, str, str, int, Sequence[str]]]:
-    """Yield page 2 and on of every tag's, pillar's and person's list: ('tag', 'pillar' or 'person', its key, the site path of
-    the list's first page, the page number, the articles on that page)."""
+    """Yield page 2 and on of every tag's, pillar's and person's list: ('tag', 'pillar' or 'person', its key, the
+    site path of the list's first page, the page number, the articles on that page)."""
     lists = [("tag", tag, f"/tags/{tag}/", slugs) for tag, slugs in catalog.tags.items()]
     lists += [("pillar", pillar, catalog.urls[pillar], catalog.pillar_articles.get(pillar, ()))
               for pillar in catalog.pillars]
