@@ -42,6 +42,9 @@ _WORD_CHAR = re.compile(r"\w")
 _H1 = re.compile(r"<(/?)h1\b")
 _WORD = re.compile(r"[a-z][a-z'-]{3,}")
 _NOT_IN_WORDS = bytes(c if chr(c) in "abcdefghijklmnopqrstuvwxyz'-" else 32 for c in range(256))  # -> space
+_HELP_BOX = re.compile(r'<div class="admonition\b[^"]*">\s*<p class="admonition-title">\s*when to get help\s*</p>', re.I)
+HELP_ID = "get-help"
+"""The id of the anchor before a body's "When to get help" box (see `mark_help_block`): "Get help now" leads there."""
 
 
 def _cp1252(code: int) -> str | None:
@@ -119,7 +122,7 @@ def _render(body: str, body_line: int, settings: HtmlConfig, time_limit: float,
         return (body_line, f"Python-Markdown failed on this text ({type(exc).__name__}: {exc})",
                 "Simplify the markup, such as {...} attribute lists, until it renders, and tell the healthsite "
                 "developers what did it")
-    safe = sanitize(_H1.sub(r"<\1h2", raw), settings)
+    safe = mark_help_block(sanitize(_H1.sub(r"<\1h2", raw), settings))
     prose = plain_text(body)
     stats = prose_stats(prose)
     headings = _flatten(md.toc_tokens)  # type: ignore[attr-defined]
@@ -187,6 +190,20 @@ def control_characters(body: str) -> Iterator[tuple[int, str]]:
         found = _C1.findall(text)
         if found:
             yield index, "".join(dict.fromkeys(found))
+
+
+def mark_help_block(html_text: str) -> str:
+    """Put a stable anchor, `<div class="help-anchor" id="get-help"></div>`, right before the first "When to get help"
+    box, so that a page can link to the box whether or not a heading introduces it (a number is added to the id when
+    the body already uses it). The box itself is left as written, for the site's own styles and templates."""
+    box = _HELP_BOX.search(html_text) if "admonition-title" in html_text else None
+    if box is None:
+        return html_text
+    taken, id_, number = set(_ID.findall(html_text)), HELP_ID, 1
+    while id_ in taken:
+        number += 1
+        id_ = f"{HELP_ID}-{number}"
+    return f'{html_text[:box.start()]}<div class="help-anchor" id="{id_}"></div>{html_text[box.start():]}'
 
 
 def _flatten(tokens: list[dict]) -> list[tuple[int, str, str]]:

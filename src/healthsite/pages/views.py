@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -12,10 +13,15 @@ from ..catalog.index import tag_label
 from ..catalog.review import review_status
 from ..config import contact_href
 from ..markdown.readability import reading_minutes
-from ..model import Catalog, Document, Site, lastmod
+from ..model import Body, Catalog, Document, Heading, Site, lastmod
 from .assets import Assets
 
 TOC_MIN_HEADINGS = 4
+HELP_TITLE = "When to get help"
+# The anchor markdown.convert.mark_help_block puts before the help box, and the h2 right before it when one
+# introduces the box.
+_HELP_ANCHOR = re.compile(r'(?:<h2 id="([^"]+)"[^>]*>(?:(?!</h2>).)*</h2>\s*)?<div class="help-anchor" id="([^"]+)">',
+                          re.S)
 
 
 @dataclass(frozen=True, slots=True)
@@ -157,11 +163,13 @@ class Views:
         doc = self.catalog.docs[slug]
         body = self.site.bodies.get(slug)
         headings = [h for h in body.headings if h.level == 2] if body else []
+        help_id, toc = contents(body, headings)
         context = dict(
             page=self._page(doc.kind, doc.title, doc.description, self.url(slug), draft=doc.draft),
             doc=doc,
             body=Markup(body.html if body else ""),
-            toc=headings if len(headings) >= TOC_MIN_HEADINGS else [],
+            toc=toc,
+            help=help_id,
             minutes=reading_minutes(body.words if body else 0),
             words=body.words if body else 0,
             modified=lastmod(doc),
@@ -178,6 +186,11 @@ class Views:
             articles = self.catalog.pillar_articles.get(slug, ())
             context["articles"], context["pager"] = self.paged(articles, self.url(slug), 1)
             context["neighbours"] = self.cards(self.site.pillar_neighbours.get(slug, ()))
+            # A pillar whose text already links every one of its articles lists them once: its text, not the cards
+            # too (a list longer than a page keeps its cards and pager).
+            linked = {link.target for link in body.links} if body else set()
+            context["articles_in_body"] = (bool(articles) and context["pager"].count == 1
+                                           and linked.issuperset(articles))
         if doc.kind == "person":
             articles = self.catalog.person_articles.get(slug, ())
             context["articles"], context["pager"] = self.paged(articles, self.url(slug), 1)
@@ -268,6 +281,19 @@ class Views:
         if canonical:
             canonical = canonical.rstrip("/") + "/" + url[len(self.base):]
         return dict(kind=kind, title=title, description=description, url=url, canonical=canonical, draft=draft)
+
+
+def contents(body: Body | None, headings: list[Heading]) -> tuple[str, list[Heading]]:
+    """Return the id of a body's "When to get help" box ('' when it has none) and its table of contents: its
+    sections when there are enough of them, the help box first, in place of the heading that introduces it."""
+    found = _HELP_ANCHOR.search(body.html) if body is not None and body.has_help_block else None
+    toc = headings if len(headings) >= TOC_MIN_HEADINGS else []
+    if found is None:
+        return "", toc
+    introduced_by, help_id = found.groups()
+    if toc:
+        toc = [Heading(2, help_id, HELP_TITLE), *[h for h in toc if h.id != introduced_by]]
+    return help_id, toc
 
 
 def page_count(total: int, per_page: int) -> int:
