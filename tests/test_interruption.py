@@ -338,6 +338,17 @@ def test_leftovers_of_killed_builds_and_of_older_releases_are_removed_by_the_nex
     assert "half a page" not in (root / "public/guide/index.html").read_text(encoding="utf-8")
 
 
+def test_a_build_leaves_the_probe_of_a_live_build_that_has_not_reached_the_lock_yet(tmp_path: Path) -> None:
+    # A build tests where it may stage (places()) before it takes the lock; the build holding the lock tidies only
+    # the probes of builds that died, or a build starting beside it failed with "No such file or directory".
+    root = big_site(tmp_path / "site", "first", articles=5)
+    assert run_healthsite("build", cwd=root).code == 0
+    live = work_folder(root) / f"probe-{os.getpid()}"  # this test's process: alive while the build runs
+    live.mkdir()
+    assert run_healthsite("build", cwd=root).code == 0
+    assert live.is_dir()
+
+
 def test_a_site_moved_aside_by_a_build_killed_mid_swap_is_restored_then_replaced(tmp_path: Path) -> None:
     root = big_site(tmp_path / "site", "first", articles=5)
     assert run_healthsite("build", cwd=root).code == 0

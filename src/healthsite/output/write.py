@@ -184,12 +184,24 @@ def _remove_stale(where: Places) -> None:
         else:
             _retire(folder, where)
     for probe in _left_by_builds(where, "probe"):
-        shutil.rmtree(probe, ignore_errors=True)
+        if not _running(int(probe.name.rpartition("-")[2])):  # a build that has not reached the lock yet makes one
+            shutil.rmtree(probe, ignore_errors=True)
     for leftover in (out.parent / f".{out.name}.spare", out.parent / f".{out.name}.lock"):
         if leftover.is_dir() and not leftover.is_symlink():
             shutil.rmtree(leftover, ignore_errors=True)
         elif leftover.exists() or leftover.is_symlink():
             leftover.unlink()
+
+
+def _running(pid: int) -> bool:
+    """Tell whether a process with this id is alive (and not ours to remove things from)."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:  # alive, but another user's
+        return True
+    return True
 
 
 def _left_by_builds(where: Places, kind: str) -> list[Path]:
