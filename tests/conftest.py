@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
 import subprocess
 import sys
 from dataclasses import dataclass
@@ -24,6 +25,12 @@ class Run:
     code: int
     out: str
     err: str
+
+
+def as_in_a_terminal() -> None:
+    """Give a started process Ctrl-C's default meaning (a Popen preexec_fn): a test run started in the background
+    by a non-interactive shell ignores SIGINT, and its children would inherit that, so Ctrl-C tests could not work."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
 def run_healthsite(*args: str, cwd: Path, env: dict | None = None) -> Run:

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from conftest import BUILD_EPOCH, run_healthsite, write_site
+from conftest import BUILD_EPOCH, as_in_a_terminal, run_healthsite, write_site
 from site_files import files_below
 
 PARAGRAPH = "Warm baths relax tight muscles and ease the ache for many people with back pain after a long day. " * 8
@@ -34,7 +34,7 @@ def big_site(root: Path, version: str, articles: int = 500, every: int = 1) -> P
 def start_build(root: Path, *args: str) -> subprocess.Popen:
     env = {**os.environ, "SOURCE_DATE_EPOCH": BUILD_EPOCH}
     return subprocess.Popen([sys.executable, "-m", "healthsite", "build", *args], cwd=root, env=env,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, preexec_fn=as_in_a_terminal)
 
 
 def work_folder(root: Path) -> Path:

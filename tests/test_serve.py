@@ -17,7 +17,7 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-from conftest import BUILD_EPOCH, run_healthsite
+from conftest import BUILD_EPOCH, as_in_a_terminal, run_healthsite
 
 WAIT = 30  # seconds: a generous bound for every wait, so a broken server fails the test instead of hanging it
 ARTICLE = "/back/stretches/"
@@ -30,7 +30,8 @@ class Served:
     def __init__(self, site: Path, *args: str):
         env = {**os.environ, "SOURCE_DATE_EPOCH": BUILD_EPOCH, "PYTHONUNBUFFERED": "1"}
         self.process = subprocess.Popen([sys.executable, "-m", "healthsite", "serve", "--port", "0", *args],
-                                        cwd=site, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                                        cwd=site, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                                        preexec_fn=as_in_a_terminal)
         self.out: queue.Queue[str] = queue.Queue()
         self.err: list[str] = []
         threading.Thread(target=self._collect, args=(self.process.stdout, self.out.put), daemon=True).start()
