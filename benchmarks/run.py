@@ -1,12 +1,14 @@
 """Measure healthsite on generated sites: cold, warm and one-edit builds, peak memory, and the Markdown floor.
 
-    python benchmarks/run.py                     # 1,000 and 10,000 articles
+    python benchmarks/run.py                     # 1,000 and 10,000 articles, search on (the default settings)
     python benchmarks/run.py --sizes 1000,10000,50000 --runs 3 --hugo
     python benchmarks/run.py --sizes 1000,10000 --hugo --pelican --mkdocs
 
 Each build runs `python -m healthsite build` in a fresh process, as a writer or CI would. Times are wall-clock
 medians of --runs runs; "cpu" is user + system time of the build and every process it started; peak memory is
 the largest sum of proportional set sizes (PSS) over the build's whole process tree, sampled every 0.2 s.
+Builds run with the default settings, search on (--search-off sets `search: false`); the search part of each
+build (Pagefind's shards, `build --verbose`'s "search" line) is reported on a line of its own.
 The Markdown floor is the CPU time stock Python-Markdown (healthsite's extensions with every processor, one
 process) needs for the same bodies, divided by the cores: the issue's yardstick. healthsite's own renderer leaves
 out the processors a body's text cannot trigger (markdown/pruned.py), so a build can come in under it.
@@ -16,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import resource
 import shutil
 import statistics
@@ -41,6 +44,12 @@ class Run:
     kernel: float  # the part of `cpu` spent in the kernel
     peak_mib: float
     output: str
+
+    @property
+    def search(self) -> tuple[float, str] | None:
+        """Return the search step's seconds and what it did, from `build --verbose`; None when it did not run."""
+        found = re.search(r"^  search +([\d.]+) s  \((\d+ of \d+) shards", self.output, re.M)
+        return (float(found.group(1)), found.group(2)) if found else None
 
 
 def tree_pss_kib(root: int) -> int:
@@ -100,16 +109,16 @@ def timed(command: list[str], cwd: Path, env: dict[str, str] | None = None) -> R
 
 def healthsite_build(site: Path) -> Run:
     env = {**os.environ, "SOURCE_DATE_EPOCH": SOURCE_DATE_EPOCH}
-    return timed([sys.executable, "-m", "healthsite", "build", "--quiet"], site, env)
+    return timed([sys.executable, "-m", "healthsite", "build", "--verbose"], site, env)
 
 
-def prepare(workdir: Path, articles: int, seed: int) -> Path:
+def prepare(workdir: Path, articles: int, seed: int, search: bool = True) -> Path:
     """Generate the site for this size once; later runs reuse it."""
-    site = workdir / f"site-{articles}-seed{seed}"
+    site = workdir / f"site-{articles}-seed{seed}" if not search else workdir / f"site-{articles}-seed{seed}-search"
     marker = site / ".generated"
     if not marker.exists():
         shutil.rmtree(site, ignore_errors=True)
-        generate_site(site, articles, seed)
+        generate_site(site, articles, seed, search=search)
         marker.write_text("ok\n")
     return site
 
@@ -142,15 +151,18 @@ def set_aside(site: Path, trash: Path) -> None:
             os.rename(site / leftover, trash / f"{site.name}-{leftover.lstrip('.')}-{time.monotonic_ns()}")
 
 
-def measure_healthsite(site: Path, articles: int, runs: int, trash: Path) -> tuple[dict[str, list[Run]], list[float]]:
+def measure_healthsite(site: Path, articles: int, runs: int, trash: Path,
+                       single: bool = False) -> tuple[dict[str, list[Run]], list[float]]:
     """Time cold, warm no-change and warm one-edit builds `runs` times each; return them with the Markdown floor
-    measured just before each cold build."""
-    results: dict[str, list[Run]] = {"cold": [], "first": [], "warm": [], "edit": []}
+    measured just before each cold build (and, with `single`, one Pagefind run over each cold build's pages)."""
+    results: dict[str, list[Run]] = {"cold": [], "first": [], "warm": [], "edit": [], "single": []}
     floors = []
     for round_ in range(runs):
         set_aside(site, trash)
         floors.append(markdown_floor(site, articles)[0])
         results["cold"].append(healthsite_build(site))
+        if single:
+            results["single"].append(single_pagefind(site, trash))
         results["first"].append(healthsite_build(site))  # links every page into a new folder
         results["warm"].append(healthsite_build(site))  # updates the folder the last build replaced
         target, old = edit_one_article(site, round_)
@@ -160,6 +172,16 @@ def measure_healthsite(site: Path, articles: int, runs: int, trash: Path) -> tup
             target.write_text(old, encoding="utf-8")
     healthsite_build(site)  # leave public/ matching the unedited content
     return results, floors
+
+
+def single_pagefind(site: Path, trash: Path) -> Run:
+    """Time one Pagefind run over the whole built site (what a build without shards would run), on a copy of
+    `public/` made of links, without its sharded index."""
+    copy = trash / f"single-{time.monotonic_ns()}"
+    public = site / "public"
+    shutil.copytree(public, copy, copy_function=os.link,
+                    ignore=lambda folder, names: ["pagefind"] if Path(folder) == public else [])
+    return timed([sys.executable, "-m", "pagefind", "--site", str(copy), "--silent"], site)
 
 
 def markdown_floor(site: Path, articles: int) -> tuple[float, int]:
@@ -210,7 +232,7 @@ def report_size(articles: int, site: Path, results: dict[str, list[Run]], floors
     """Return the printed lines for one site size: the floor is the median of the runs' floors, the ratio the
     median of each run's cold build over its own floor."""
     cold, first, warm, edit = results["cold"], results["first"], results["warm"], results["edit"]
-    peak = max(run.peak_mib for runs in results.values() for run in runs)
+    peak = max(run.peak_mib for name, runs in results.items() if name != "single" for run in runs)
     pages = count_pages(site / "public")
     cold_s = median(cold, "seconds")
     cpu = ", ".join(f"{name} {median(runs, 'cpu'):.1f} ({median(runs, 'kernel'):.1f} kernel)"
@@ -218,7 +240,7 @@ def report_size(articles: int, site: Path, results: dict[str, list[Run]], floors
     load = ", ".join(f"{value:.1f}" for value in os.getloadavg())
     floor = statistics.median(floors) / cores
     ratio = statistics.median(run.seconds / (each / cores) for run, each in zip(cold, floors))
-    return [
+    lines = [
         f"{articles:>7,} {cold_s:8.2f} {median(cold, 'cpu'):8.1f} {median(first, 'seconds'):8.2f} "
         f"{median(warm, 'seconds'):8.2f} {median(edit, 'seconds'):8.2f} {peak:9.0f} {pages:>8,} "
         f"{cold_s / articles * 1000:9.2f} "
@@ -226,6 +248,26 @@ def report_size(articles: int, site: Path, results: dict[str, list[Run]], floors
         f"{'':>7} cpu seconds: {cpu}; cold builds: {', '.join(f'{run.seconds:.2f}' for run in cold)} s, "
         f"floors: {', '.join(f'{each / cores:.2f}' for each in floors)} s; load average after: {load}",
     ]
+    lines.append(search_line(results))
+    if results["single"]:
+        single = results["single"]
+        lines.append(f"{'':>7} one Pagefind run over the cold build's pages: {median(single, 'seconds'):.2f} s "
+                     f"(runs {', '.join(f'{run.seconds:.2f}' for run in single)} s), peak "
+                     f"{max(run.peak_mib for run in single):.0f} MiB")
+    return lines
+
+
+def search_line(results: dict[str, list[Run]]) -> str:
+    """Return the line for the search part of each kind of build: median seconds, and the shards it indexed."""
+    parts = []
+    for name, runs in (("cold", results["cold"]), ("warm1", results["first"]), ("warm", results["warm"]),
+                       ("edit", results["edit"])):
+        found = [run.search for run in runs if run.search is not None]
+        if not found:
+            return f"{'':>7} search: not in the build's --verbose output (search off, or a build before sharding)"
+        seconds = statistics.median(seconds for seconds, _ in found)
+        parts.append(f"{name} {seconds:.2f} s ({found[len(found) // 2][1]} shards indexed)")
+    return f"{'':>7} search: " + ", ".join(parts)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -241,19 +283,24 @@ def main(argv: list[str] | None = None) -> int:
                         help="also build the same corpus with Pelican (pip install pelican)")
     parser.add_argument("--mkdocs", action="store_true",
                         help="also build the same corpus with MkDocs (pip install mkdocs)")
+    parser.add_argument("--single-pagefind", action="store_true",
+                        help="also time one Pagefind run over each cold build's whole site, as without shards")
+    parser.add_argument("--search-off", action="store_true",
+                        help="generate the sites with 'search: false' (default: search on, as healthsite's default)")
     args = parser.parse_args(argv)
     sizes = [int(size.replace("_", "")) for size in args.sizes.split(",") if size.strip()]
     cores = os.cpu_count() or 1
     args.workdir.mkdir(parents=True, exist_ok=True)
     trash = args.workdir / ".set-aside"
     shutil.rmtree(trash, ignore_errors=True)  # left by a benchmark that was interrupted
-    print(f"healthsite benchmark: {cores} cores, {args.runs} run(s) per figure, seed {args.seed}, search off")
+    print(f"healthsite benchmark: {cores} cores, {args.runs} run(s) per figure, seed {args.seed}, "
+          f"search {'off' if args.search_off else 'on'}")
     print(f"{'articles':>7} {'cold s':>8} {'cold cpu':>8} {'warm1 s':>8} {'warm s':>8} {'edit s':>8} {'peak MiB':>9} "
           f"{'pages':>8} {'s/1000':>9} {'floor s':>8} {'vs floor':>7}")
     try:
         for articles in sizes:
-            site = prepare(args.workdir, articles, args.seed)
-            results, floors = measure_healthsite(site, articles, args.runs, trash)
+            site = prepare(args.workdir, articles, args.seed, search=not args.search_off)
+            results, floors = measure_healthsite(site, articles, args.runs, trash, args.single_pagefind)
             for line in report_size(articles, site, results, floors, cores):
                 print(line, flush=True)
             if args.hugo:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -16,6 +17,7 @@ from .diagnostics import Diagnostics
 from .markdown.links import Track, render_bodies
 from .model import Site
 from .output.search import index_search
+from .output.staging import StagingTree
 from .output.write import Published, publish
 from .pages.assets import collect_assets
 from .pages.templates import render_pages
@@ -88,13 +90,32 @@ def _write(config: SiteConfig, diags: Diagnostics, site: Site, strict: bool, tim
     assets = collect_assets(config, site.catalog.files)
     written = [0]
     pages = speed.pages(site, assets, diags) if speed else _counted(render_pages(site, assets, diags), written)
-    finish = (lambda folder: index_search(folder, diags)) if config.search else None
+    html: list[str] = []  # the HTML pages written, which the search step indexes
+    if config.search:
+        pages = _noted(pages, html)
+    finish = functools.partial(_index, html=html, diags=diags, timings=timings, speed=speed) if config.search else None
     published = publish(timings.track("Writing pages", pages), assets, config.out_path, config.cache_path, diags,
                         finish=finish, strict=strict, lock_timeout=config.lock_timeout)
     if published is not None:
         timings.notes["render and write"] = (speed.published() if speed else
                                              f"{written[0]} of {written[0]} HTML pages rendered, the rest linked")
     return published
+
+
+def _index(tree: StagingTree, html: list[str], diags: Diagnostics, timings: Timings, speed: Speed | None) -> None:
+    """Index the staged site for search, reusing the shards whose pages are unchanged."""
+    with timings.stage("search"):
+        index = index_search(tree, html, diags, speed.search if speed else None)
+    if index is not None:
+        timings.notes["search"] = f"{index.indexed} of {index.shards} shards indexed, the rest from the cache"
+
+
+def _noted(pages: Iterator, html: list[str]) -> Iterator:
+    """Yield `pages`, noting the path of each HTML page in `html`."""
+    for page in pages:
+        if page[0].endswith(".html"):
+            html.append(page[0])
+        yield page
 
 
 def _counted(pages: Iterator, count: list[int]) -> Iterator:

@@ -79,9 +79,9 @@ def places(out: Path, cache: Path) -> Places:
 
 
 def publish(pages: Iterable[tuple[str, str | Path]], assets: Assets, out: Path, cache: Path, diags: Diagnostics,
-            finish: Callable[[Path], None] | None = None, strict: bool = False,
+            finish: Callable[[StagingTree], None] | None = None, strict: bool = False,
             lock_timeout: float = 600.0) -> Published | None:
-    """Stream pages and assets into a staging folder, run `finish` on it, then swap it in for `out`.
+    """Stream pages and assets into a staging folder, let `finish` add files to it, then swap it in for `out`.
 
     A page is its text, or the path of an unchanged file of the last build to link in its place. The staging
     folder is the site the last build replaced, when there is one, so only what changed is written.
@@ -107,20 +107,20 @@ def publish(pages: Iterable[tuple[str, str | Path]], assets: Assets, out: Path, 
 
 
 def _fill_and_swap(pages: Iterable[tuple[str, str | Path]], assets: Assets, staging: Path, where: Places,
-                   diags: Diagnostics, finish: Callable[[Path], None] | None, strict: bool) -> Published | None:
+                   diags: Diagnostics, finish: Callable[[StagingTree], None] | None, strict: bool) -> Published | None:
     try:
         tree = StagingTree(staging)
         count = _write_all(pages, assets, tree)
+        if finish is not None and not diags.failed(strict):
+            finish(tree)  # before the older site's other files go: it may keep some of them (the search index)
         tree.remove_others()
     except (OSError, ValueError) as exc:
         diags.error("write-failed", where.out.name, None, f"the site could not be written: {exc}",
                     hint="Check the free disk space and that no two pages or aliases share an address")
         return None
-    if finish is not None and not diags.failed(strict):
-        finish(staging)
     if diags.failed(strict):
         return None
-    files = len(tree.written) if finish is None else sum(len(f) for _, _, f in os.walk(staging))
+    files = len(tree.written)
     _swap(staging, where)
     return Published(pages=count, files=files)
 

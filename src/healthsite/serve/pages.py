@@ -5,8 +5,10 @@ from __future__ import annotations
 import html
 import mimetypes
 import re
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 from ..diagnostics import Diagnostic, Diagnostics
@@ -18,6 +20,8 @@ from ..pages.views import Views
 
 EVENTS_PATH = "/__healthsite/events"
 VERSION_PATH = "/__healthsite/version"
+SEARCH_BUNDLE = "pagefind/"  # served from the last build's output: serve indexes nothing itself
+SEARCH_PAGE = "search/index.html"
 HTML = "text/html; charset=utf-8"
 # Only `serve` adds this: it reloads the page when the version it was rendered at is no longer the site's.
 RELOAD_SCRIPT = """<script>/* healthsite serve: reload on save; never part of a built site */
@@ -74,6 +78,8 @@ class Pages:
                 return Response(404, "text/plain; charset=utf-8", b"Not found\n")
         if self.errors or self.site is None:
             return self.error_page(self.errors)
+        if out.startswith(SEARCH_BUNDLE):
+            return built_search_file(self.site.config.out_path, out)
         plan = self._plan()
         if out in plan:
             return self._page(out, 200)
@@ -101,6 +107,8 @@ class Pages:
         text = render_page(self.env, self.views, template, context, diags)
         if text is None:
             return self.error_page(diags.sorted())
+        if out == SEARCH_PAGE:
+            text = _with_search_notice(text, self.site.config.out_path)
         return Response(status, HTML, self.inject(text, draft=out in self.drafts).encode("utf-8"))
 
     def inject(self, text: str, draft: bool = False) -> str:
@@ -130,6 +138,29 @@ class Pages:
 _ERROR_CSS = ("body{font:1rem/1.5 system-ui,sans-serif;margin:0;background:#fff;color:#1a1a1a}"
               "main{max-width:60rem;margin:2rem auto;padding:0 1rem}h1{color:#a00000}"
               "li{margin:.75rem 0;font-family:ui-monospace,monospace;overflow-wrap:anywhere}")
+
+
+def built_search_file(out: Path, name: str) -> Response:
+    """Answer for a file of the last build's search index: serve searches the index `healthsite build` wrote."""
+    try:
+        return Response(200, _content_type(name), (out / name).read_bytes())
+    except OSError:
+        return Response(404, "text/plain; charset=utf-8", b"Not found: build the site once to search it here\n")
+
+
+def _with_search_notice(text: str, out: Path) -> str:
+    """Say above the search box which index the search page uses under serve: the last build's, or none yet."""
+    bundle = out / SEARCH_BUNDLE
+    try:
+        if not (bundle / "pagefind-entry.json").is_file():
+            raise FileNotFoundError(bundle)
+        built = time.strftime("%Y-%m-%d %H:%M", time.localtime(bundle.stat().st_mtime))  # made by each build
+        note = (f"Search uses the index of the last build ({html.escape(built)}): pages saved since then are "
+                "found after the next <code>healthsite build</code>.")
+    except OSError:
+        note = "Search needs an index: run <code>healthsite build</code> once, and serve searches what it built."
+    marker = '<div class="search-page">'
+    return text.replace(marker, f'<p class="notice healthsite-search-notice" role="note">{note}</p>\n{marker}', 1)
 
 
 def output_path(url_path: str) -> str | None:

@@ -20,6 +20,7 @@ from .documents import DocumentReader
 from .pages import PageMemo, PageRenderer
 from .pool import BodyJobs
 from .related import remembered_ranking
+from .search import SearchShards
 from .store import PackCache, saved_in_background
 
 
@@ -32,6 +33,7 @@ class Speed:
         self.read = DocumentReader(config, diags, self.jobs)
         self.make = packed_bodies(self.jobs)
         self.rank = remembered_ranking(PackCache(config.cache_path, "related", config.cache_write))
+        self.search = SearchShards(config.cache_path, config.out_path)  # each search shard's last index
         self._start_saving = start_saving
         self._renderer: PageRenderer | None = None
         self._memo: PageMemo | None = None
