@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from browser_support import CHROMIUM_ARGS, browser_unavailable, chromium_path
 
 ROOT = Path(__file__).resolve().parents[1]
 SITES = ROOT / "tests" / "sites"
@@ -93,3 +94,17 @@ def build_sample_site(name: str, into: Path, *args: str) -> Path:
 def full_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Build tests/sites/full (the sample site that uses every feature) once, and return its folder."""
     return build_sample_site("full", tmp_path_factory.mktemp("full"))
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """Start the system's Chromium once for a test module (the browser tests)."""
+    executable = chromium_path()
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        browser_unavailable("Playwright for Python is not installed")
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=str(executable), headless=True, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()

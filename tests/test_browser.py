@@ -10,8 +10,15 @@ import re
 from pathlib import Path
 
 import pytest
-from browser_support import (AXE_OPTIONS, CHROMIUM_ARGS, REQUIRE_BROWSER, PageWatch, axe_report, browser_unavailable,
-                             chromium_path, load_every_search_result, serve_folder)
+from browser_support import (
+    AXE_OPTIONS,
+    REQUIRE_BROWSER,
+    PageWatch,
+    axe_report,
+    browser_unavailable,
+    load_every_search_result,
+    serve_folder,
+)
 from conftest import ROOT
 
 SCREENSHOTS = ROOT / "tests" / "screenshots"
@@ -23,20 +30,6 @@ def site_url(bundled_site: Path):
     """Serve the built bundled site on 127.0.0.1 for the browser."""
     with serve_folder(bundled_site / "public") as url:
         yield url
-
-
-@pytest.fixture(scope="module")
-def browser():
-    """Start the system's Chromium once for this module."""
-    executable = chromium_path()
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        browser_unavailable("Playwright for Python is not installed")
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=str(executable), headless=True, args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
 
 
 @pytest.fixture

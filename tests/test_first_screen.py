@@ -9,18 +9,13 @@ HEALTHSITE_REQUIRE_BROWSER=1 (set by .ci/run).
 
 from __future__ import annotations
 
-import json
-import os
 import re
-import shutil
-import subprocess
 from pathlib import Path
 
 import pytest
-from browser_support import (AXE_OPTIONS, CHROMIUM_ARGS, REQUIRE_BROWSER, PageWatch, axe_report, browser_unavailable,
-                             chromium_path, serve_folder)
+from browser_support import AXE_OPTIONS, PageWatch, axe_report, serve_folder
 from conftest import ROOT, run_healthsite, write_site
-from test_theme import vnu_jar
+from test_theme import vnu_errors
 
 from healthsite.markdown.convert import mark_help_block
 
@@ -111,20 +106,6 @@ def bundled_url(bundled_site: Path):
 def sections_url(sections_site: Path):
     with serve_folder(sections_site / "public") as url:
         yield url
-
-
-@pytest.fixture(scope="module")
-def browser():
-    """Start the system's Chromium once for this module."""
-    executable = chromium_path()
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        browser_unavailable("Playwright for Python is not installed")
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=str(executable), headless=True, args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
 
 
 @pytest.fixture
@@ -351,18 +332,10 @@ def test_open_topics_and_contents_have_no_axe_violations(sections_url, bundled_u
 
 
 def test_pages_of_27_sections_are_valid_html5(sections_site: Path) -> None:
-    java = shutil.which("java")
-    if java is None:
-        if os.environ.get(REQUIRE_BROWSER) == "1":
-            pytest.fail("Java is needed by the HTML validator (apt-get install default-jre-headless)")
-        pytest.skip("Java is needed by the HTML validator")
     public = sections_site / "public"
     checked = [public / "index.html", public / "section-27" / "index.html",
                public / "section-27" / "section-27-guide" / "index.html"]
-    done = subprocess.run([java, "-jar", str(vnu_jar()), "--errors-only", "--format", "json", *map(str, checked)],
-                          capture_output=True, text=True, timeout=600, check=False)
-    messages = json.loads(done.stderr or done.stdout)["messages"]
-    assert [f"{m['url'].rsplit(str(public), 1)[-1]}:{m.get('lastLine')}: {m['message']}" for m in messages] == []
+    assert vnu_errors(public, checked) == []
 
 
 # The help box's id, without a browser.

@@ -17,7 +17,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from browser_support import CHROMIUM_ARGS, browser_unavailable, chromium_path, load_every_search_result, serve_folder
+from browser_support import load_every_search_result, serve_folder
 from conftest import ROOT, run_healthsite
 
 sys.path.insert(0, str(ROOT / "benchmarks"))
@@ -42,20 +42,6 @@ TOP_RESULTS = """async ([shards, queries, top]) => {
     }
     return found;
 }"""
-
-
-@pytest.fixture(scope="module")
-def browser():
-    """Start the system's Chromium once for this module."""
-    executable = chromium_path()
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        browser_unavailable("Playwright for Python is not installed")
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=str(executable), headless=True, args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
 
 
 def single_index(public: Path, into: Path) -> Path:

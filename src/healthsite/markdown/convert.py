@@ -42,7 +42,8 @@ _WORD_CHAR = re.compile(r"\w")
 _H1 = re.compile(r"<(/?)h1\b")
 _WORD = re.compile(r"[a-z][a-z'-]{3,}")
 _NOT_IN_WORDS = bytes(c if chr(c) in "abcdefghijklmnopqrstuvwxyz'-" else 32 for c in range(256))  # -> space
-_HELP_BOX = re.compile(r'<div class="admonition\b[^"]*">\s*<p class="admonition-title">\s*when to get help\s*</p>', re.I)
+HELP_BOX = re.compile(r'<div class="admonition\b[^"]*">\s*<p class="admonition-title">\s*when to get help\s*</p>',
+                      re.I)  # a "When to get help" box: checks ask for one, and "Get help now" leads to it
 HELP_ID = "get-help"
 """The id of the anchor before a body's "When to get help" box (see `mark_help_block`): "Get help now" leads there."""
 
@@ -196,7 +197,7 @@ def mark_help_block(html_text: str) -> str:
     """Put a stable anchor, `<div class="help-anchor" id="get-help"></div>`, right before the first "When to get help"
     box, so that a page can link to the box whether or not a heading introduces it (a number is added to the id when
     the body already uses it). The box itself is left as written, for the site's own styles and templates."""
-    box = _HELP_BOX.search(html_text) if "admonition-title" in html_text else None
+    box = HELP_BOX.search(html_text) if "admonition-title" in html_text else None
     if box is None:
         return html_text
     taken, id_, number = set(_ID.findall(html_text)), HELP_ID, 1

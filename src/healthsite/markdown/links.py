@@ -14,13 +14,12 @@ from ..config import SiteConfig
 from ..diagnostics import Diagnostics, did_you_mean
 from ..model import Body, Catalog, Document, Heading, Link
 from ..progress import no_progress
-from .convert import Rendered, job_for, render_job
+from .convert import HELP_BOX, Rendered, job_for, render_job
 from .sanitize import valid_url
 
 _HREF = re.compile(r'(<(?:a|img)\b[^>]*?\b(?:href|src)=")([^"]*)(")')
 _NOT_WORD = re.compile(r"[^a-z0-9]+")
 _LIST_PAGE = re.compile(r"(/.*/)page/[1-9][0-9]*/?")
-_HELP_TITLE = re.compile(r'<p class="admonition-title">\s*when to get help\s*</p>', re.I)
 
 
 Track = Callable[..., Iterable]  # (label, items, total) -> the same items, counted
@@ -87,7 +86,7 @@ def resolve_links(doc: Document, rendered: Rendered, config: SiteConfig, catalog
         ids=ids, links=tuple(links),
         words=rendered.words, sentences=rendered.sentences, syllables=rendered.syllables,
         images_without_alt=tuple(rendered.images_without_alt),
-        has_help_block=bool(_HELP_TITLE.search(rendered.html)),
+        has_help_block=bool(HELP_BOX.search(rendered.html)),
         keywords=tuple(rendered.keywords),
         claims=tuple((line, word) for line, word in rendered.claims),
     )

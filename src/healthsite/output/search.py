@@ -29,7 +29,7 @@ from typing import Protocol
 
 from ..diagnostics import Diagnostics
 from ..processes import die_with_parent
-from .staging import StagingTree
+from .staging import StagingTree, link_or_copy, same_file
 
 BUNDLE = "pagefind"  # the folder of the site that holds the index and Pagefind's scripts
 SHARD_LIST = "shards.js"  # in BUNDLE: the shards the search page merges
@@ -156,7 +156,7 @@ def _run_pagefind(folder: Path, shard: Shard, scratch: Path, into: Path) -> None
         if target.parent not in made:
             target.parent.mkdir(parents=True, exist_ok=True)
             made.add(target.parent)
-        _link(folder / page, target)
+        link_or_copy(folder / page, target)
     try:
         result = subprocess.run([sys.executable, "-m", "pagefind", "--site", str(site), "--output-path", str(into),
                                  "--silent"], capture_output=True, text=True, timeout=TIMEOUT,
@@ -185,7 +185,7 @@ def _place(tree: StagingTree, source: Path, slot: str, with_scripts: bool) -> No
             names.append(name if relative == "." else f"{relative}/{name}")
     placed = [f"{slot}/{name}" for name in names]
     entry = os.path.join(tree.root, slot, ENTRY)
-    if all(name in tree.existing for name in placed) and _same_file(entry, source / ENTRY):
+    if all(name in tree.existing for name in placed) and same_file(entry, source / ENTRY):
         tree.written.update(placed)
         return
     for name, target in zip(names, placed):
@@ -199,17 +199,3 @@ def _drop(tree: StagingTree, slot: str) -> None:
         if name not in tree.existing:
             with contextlib.suppress(OSError):
                 os.unlink(os.path.join(tree.root, name))
-
-
-def _same_file(path: str, other: Path) -> bool:
-    try:
-        return os.path.samestat(os.stat(path), os.stat(other))
-    except OSError:
-        return False
-
-
-def _link(source: Path, target: Path) -> None:
-    try:
-        os.link(source, target)
-    except OSError:
-        shutil.copyfile(source, target)

@@ -47,7 +47,7 @@ class StagingTree:
 
     def link(self, relative: str, source: Path) -> None:
         """Put an unchanged file of the published site here as a hard link (a copy where links fail)."""
-        self._place(relative, lambda path: _same_file(path, source), lambda target: _link_or_copy(source, target))
+        self._place(relative, lambda path: same_file(path, source), lambda target: link_or_copy(source, target))
 
     def _place(self, relative: str, unchanged: Callable[[str], bool], put: Callable[[str], None]) -> None:
         """Put a file at `relative`; an older file is kept when unchanged, else replaced by a rename, never in place."""
@@ -122,14 +122,16 @@ def _write(path: str, data: bytes) -> None:
         handle.write(data)
 
 
-def _same_file(path: str, source: Path) -> bool:
+def same_file(path: str, source: Path) -> bool:
+    """Tell whether `path` is the file `source` is (a hard link to it), not a copy."""
     try:
         return os.path.samestat(os.stat(path), os.stat(source))
     except OSError:
         return False
 
 
-def _link_or_copy(source: Path, target: str) -> None:
+def link_or_copy(source: Path, target: str | Path) -> None:
+    """Hard-link `source` at `target`, or copy it where links cannot be made (another file system)."""
     try:
         os.link(source, target)
     except OSError:
