@@ -1,5 +1,5 @@
-"""Sharded search in a real browser: the merged results against a single Pagefind index, the bytes a query costs,
-the section filter, and an edit found by the word it added.
+"""Sharded search in a real browser: the results of the shards merged into one index against a single Pagefind
+run's, the bytes a query costs, the section filter, and an edit found by the word it added.
 
 Drives the system's Chromium (/usr/bin/chromium) with Playwright, as tests/test_browser.py does; without Chromium
 these tests skip, unless HEALTHSITE_REQUIRE_BROWSER=1. The single index is Pagefind's own CLI run over the same
@@ -29,11 +29,10 @@ QUERIES = ("cramps", "sciatica", "blood flow", "stretching", "night cramps", "po
 NEW_WORD = "zanzibarian"  # in no generated article: only the edit adds it
 TOP = 10
 HREFS = "links => links.map(link => link.getAttribute('href'))"
-# Pagefind's JavaScript API, as the search page uses it: the first shard, the others merged, each query's top 10.
-TOP_RESULTS = """async ([shards, queries, top]) => {
+# Pagefind's JavaScript API, as the search page uses it: each query's top 10.
+TOP_RESULTS = """async ([queries, top]) => {
     const pagefind = await import('/pagefind/pagefind.js');
     await pagefind.options({});
-    for (const shard of shards) await pagefind.mergeIndex('/pagefind/' + shard);
     const found = {};
     for (const query of queries) {
         const search = await pagefind.search(query);
@@ -49,23 +48,16 @@ def single_index(public: Path, into: Path) -> Path:
     shutil.copytree(public, into, copy_function=os.link, ignore=lambda folder, names: ["pagefind"] if
                     Path(folder) == public else [])
     subprocess.run([sys.executable, "-m", "pagefind", "--site", str(into), "--silent"], check=True, timeout=900)
-    (into / "pagefind" / "shards.js").write_text("/* one index: nothing to merge */\n", encoding="utf-8")
     return into
 
 
-def merged_shards(public: Path) -> list[str]:
-    """Return the shard folders the site's shards.js merges into the first."""
-    text = (public / "pagefind" / "shards.js").read_text(encoding="utf-8")
-    return re.findall(r'"(shard-\d+/)"', text)
-
-
 def top_results(browser, public: Path) -> dict:
-    """Run every query through Pagefind's API in the browser, the shards merged as the search page merges them."""
+    """Run every query through Pagefind's API in the browser, as the search page does."""
     with serve_folder(public) as url:
         context = browser.new_context()
         page = context.new_page()
         page.goto(url + "/")
-        found = page.evaluate(TOP_RESULTS, [merged_shards(public), list(QUERIES), TOP])
+        found = page.evaluate(TOP_RESULTS, [list(QUERIES), TOP])
         context.close()
     return found
 
@@ -117,8 +109,9 @@ def large_site(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     """Build the 10,000-article benchmark site with search on, and index the same pages once more as one index."""
     root = tmp_path_factory.mktemp("large") / "site"
     generate_site(root, 10_000, seed=1, search=True)
-    result = run_healthsite("build", cwd=root)
+    result = run_healthsite("build", "--verbose", cwd=root)
     assert result.code == 0, result.err
+    assert "(32 of 32 shards indexed, the rest from the cache)" in result.out
     return {"sharded": root / "public", "single": single_index(root / "public", root.parent / "single")}
 
 
@@ -129,12 +122,12 @@ def test_sharded_search_ranks_as_a_single_index_on_the_bundled_site(browser, bun
     assert all(overlap >= min(9, single[q]["count"]) for overlap, q in zip(overlaps, QUERIES))
 
 
-def test_sharded_search_at_10000_articles_finds_what_a_single_index_finds(browser, large_site) -> None:
+def test_sharded_search_at_10000_articles_ranks_as_a_single_index(browser, large_site) -> None:
     sharded, single = top_results(browser, large_site["sharded"]), top_results(browser, large_site["single"])
-    assert len(merged_shards(large_site["sharded"])) == 7  # 8 shards
-    overlaps = compare("10,000 articles, 8 shards", sharded, single)
+    overlaps = compare("10,000 articles, 32 shards merged", sharded, single)
     print(f"  median overlap {statistics.median(overlaps)}, lowest {min(overlaps)}")
     assert all(sharded[q]["count"] == single[q]["count"] for q in QUERIES)  # every matching page, from every shard
+    assert all(overlap >= min(9, single[q]["count"]) for overlap, q in zip(overlaps, QUERIES))
 
 
 def test_a_query_at_10000_articles_transfers_about_as_much_as_with_a_single_index(browser, large_site) -> None:

@@ -1,22 +1,21 @@
-"""Index the built site for search with Pagefind (the pagefind[bin] package), in shards the search page merges.
+"""Index the built site for search with Pagefind (the pagefind[bin] package), in shards merged into one index.
 
 Each page Pagefind would read (those with `data-pagefind-body`, or every page when none has it) goes to the shard
 a hash of its path names, so a page keeps its shard while the site grows. Each shard is one Pagefind run over a
-folder of links to its pages; the first shard is the index at /pagefind/, the others sit below it
-(/pagefind/shard-3/), and `pagefind/shards.js`, loaded by the search page, hands them to Pagefind's `mergeIndex`.
-There are as many shards as the largest power of two at most the square root of (pages / 60): 1 below 240 pages,
-4 at 1,000, 8 at 10,000. Each merged shard adds a request and an index chunk to every query and shifts its ranking
-a little (a shard weighs words by its own counts); each page in a shard adds to the time an edit takes to index
-again. `index_search` runs alone without a cache; the speed layer's `keep` reuses the unchanged shards.
+folder of links to its pages, as many at once as there are cores; `pagefind_merge` then joins the shards' indexes
+into the one index at /pagefind/ that one Pagefind run over every page writes, so readers search with the whole
+site's word counts and fetch one index. There are as many shards as the largest power of two at most pages / 250:
+1 below 500 pages (its index is Pagefind's own, unmerged), 4 at 1,000, 32 at 10,000; each page in a shard adds to
+the time an edit takes to index again, each shard to the time a merge takes. `index_search` runs alone without a
+cache; the speed layer's `keep` reuses the unchanged shards, what was read of them and the last merged index.
 """
 
 from __future__ import annotations
 
+import concurrent.futures
 import contextlib
 import functools
 import hashlib
-import json
-import math
 import os
 import re
 import shutil
@@ -27,14 +26,16 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
+import cbor2
+
 from ..diagnostics import Diagnostics
 from ..processes import die_with_parent
+from . import pagefind_merge
+from .pagefind_merge import ENTRY
 from .staging import StagingTree, link_or_copy, same_file
 
 BUNDLE = "pagefind"  # the folder of the site that holds the index and Pagefind's scripts
-SHARD_LIST = "shards.js"  # in BUNDLE: the shards the search page merges
-ENTRY = "pagefind-entry.json"  # each shard's entry file, the one whose name is not a hash of its bytes
-PAGES_PER_SHARD_SQUARED = 60  # shards = largest power of two <= sqrt(pages / this)
+PAGES_PER_SHARD = 250  # shards = largest power of two <= pages / this
 TIMEOUT = 600  # seconds one Pagefind run may take
 _BODY = re.compile(rb"<[a-zA-Z][^>]*\sdata-pagefind-body[\s=/>]")  # the attribute in a tag, never in escaped text
 
@@ -54,11 +55,16 @@ class SearchIndex:
 
 
 class ShardKeeper(Protocol):
-    """What the speed layer offers: pages' digests from the last build, and unchanged shards' indexes."""
+    """What the speed layer offers: pages' digests from the last build, unchanged shards' indexes, what was read
+    of them, and the merged index of the same shards."""
 
     def searched(self, folder: Path, html: Sequence[str]) -> list[str]: ...
 
     def shard(self, shard: Shard, index: Callable[[Path], None]) -> tuple[Path, bool]: ...
+
+    def postings(self, folder: Path) -> dict: ...
+
+    def merged(self, sources: Sequence[Path], merge: Callable[[Path, Path | None], None]) -> Path: ...
 
     def done(self) -> None: ...
 
@@ -69,8 +75,7 @@ class SearchFailed(Exception):
 
 def shard_count(pages: int) -> int:
     """Return how many shards `pages` pages are spread over."""
-    root = math.isqrt(pages // PAGES_PER_SHARD_SQUARED)
-    return 1 << (root.bit_length() - 1) if root > 1 else 1
+    return 1 << ((pages // PAGES_PER_SHARD).bit_length() - 1) if pages >= 2 * PAGES_PER_SHARD else 1
 
 
 def plan_shards(pages: Sequence[str]) -> list[Shard]:
@@ -96,30 +101,26 @@ def searched_pages(folder: Path, html: Sequence[str]) -> list[str]:
 
 def index_search(tree: StagingTree, html: Sequence[str], diags: Diagnostics,
                  keep: ShardKeeper | None = None) -> SearchIndex | None:
-    """Index the HTML pages `html` of the site staged in `tree` in shards and list them for the search page; a
-    failure is a warning, as the site itself is whole. `keep` gives last build's index of each shard whose pages
-    are unchanged, which the staging folder may already hold."""
+    """Index the HTML pages `html` of the site staged in `tree` in shards merged into one index; a failure is a
+    warning, as the site itself is whole. `keep` gives last build's index of each shard whose pages are unchanged,
+    and the merged index when no shard changed, which the staging folder may already hold."""
     folder = Path(tree.root)
     scratch = folder / f".healthsite-search-{os.getpid()}"  # inside the staging folder: a killed build leaves none
     try:
         html = sorted(set(html))
-        shards = plan_shards(keep.searched(folder, html) if keep else searched_pages(folder, html))
-        indexed = 0
-        for place, shard in enumerate(shards):
-            index = functools.partial(_run_pagefind, folder, shard, scratch)
-            if keep:
-                source, made = keep.shard(shard, index)
-            else:
-                source, made = scratch / f"index-{shard.number}", True
-                index(source)
-            indexed += made
-            _place(tree, source, f"{BUNDLE}/shard-{shard.number}" if place else BUNDLE, with_scripts=place == 0)
-        if shards:
-            tree.write(f"{BUNDLE}/{SHARD_LIST}",
-                       _merging_script([f"shard-{shard.number}/" for shard in shards[1:]]).encode("utf-8"))
+        pages = keep.searched(folder, html) if keep else searched_pages(folder, html)
+        shards = plan_shards(pages)
+        sources, indexed = _index_shards(folder, shards, scratch, keep)
+        try:
+            index = sources[0] if len(sources) == 1 else _merged(sources, scratch, keep)
+        except pagefind_merge.Unmergeable:  # sorted results, or an unknown Pagefind release: one run for all
+            shards = [Shard(0, 1, tuple(sorted(pages)))]
+            sources, indexed = _index_shards(folder, shards, scratch, keep)
+            index = sources[0]
+        _place(tree, index, BUNDLE)
         if keep:
             keep.done()
-        return SearchIndex(len(shards), indexed, sum(len(shard.pages) for shard in shards))
+        return SearchIndex(len(shards), indexed, len(pages))
     except (OSError, SearchFailed) as exc:
         _drop(tree, BUNDLE)
         diags.warning("search-index", "site.yaml", None, f"the search index was not built: {exc}",
@@ -129,21 +130,35 @@ def index_search(tree: StagingTree, html: Sequence[str], diags: Diagnostics,
         shutil.rmtree(scratch, ignore_errors=True)
 
 
-def _merging_script(shards: list[str]) -> str:
-    """Return the script that hands the other shards to the search page's Pagefind before its first search.
+def _index_shards(folder: Path, shards: list[Shard], scratch: Path,
+                  keep: ShardKeeper | None) -> tuple[list[Path], int]:
+    """Index each shard, as many at once as there are cores (a small Pagefind run keeps about one busy), or take it
+    from `keep`; return the shards' index folders and how many were indexed now."""
+    def one(shard: Shard) -> tuple[Path, bool]:
+        index = functools.partial(_run_pagefind, folder, shard, scratch)
+        if keep:
+            return keep.shard(shard, index)
+        index(scratch / f"index-{shard.number}")
+        return scratch / f"index-{shard.number}", True
 
-    The build writes it, not the theme, so a site's own search.js cannot leave shards out. It runs after Pagefind's
-    component script (both deferred): Pagefind loads the index only on a first search or focus, after this.
-    """
-    return ("/* healthsite: merge every search shard this build wrote into the search page's results. */\n"
-            "(function () {\n"
-            "  var components = window.PagefindComponents;\n"
-            "  if (!components) return;\n"
-            "  var instance = components.getInstanceManager().getInstance(\"default\");\n"
-            f"  instance.options.mergeIndex = {json.dumps(shards)}.map(function (shard) {{\n"
-            "    return { bundlePath: instance.options.bundlePath + shard };\n"
-            "  });\n"
-            "})();\n")
+    with concurrent.futures.ThreadPoolExecutor(max_workers=min(len(shards), os.cpu_count() or 1)) as pool:
+        done = list(pool.map(one, shards))
+    return [source for source, _ in done], sum(made for _, made in done)
+
+
+def _merged(sources: list[Path], scratch: Path, keep: ShardKeeper | None) -> Path:
+    """Return the folder of the shards' merged index: the last build's when `keep` has it, else made now."""
+    def merge(into: Path, previous: Path | None) -> None:
+        read = keep.postings if keep else pagefind_merge.read_shard
+        try:
+            pagefind_merge.merge([(source, read(source)) for source in sources], into, previous)
+        except (ValueError, KeyError, IndexError, TypeError, EOFError, cbor2.CBORDecodeError) as exc:
+            raise SearchFailed(f"the shards' indexes could not be merged: {exc}") from None
+
+    if keep:
+        return keep.merged(sources, merge)
+    merge(scratch / "merged", None)
+    return scratch / "merged"
 
 
 def _run_pagefind(folder: Path, shard: Shard, scratch: Path, into: Path) -> None:
@@ -170,8 +185,8 @@ def _run_pagefind(folder: Path, shard: Shard, scratch: Path, into: Path) -> None
         raise SearchFailed(detail[0])
 
 
-def _place(tree: StagingTree, source: Path, slot: str, with_scripts: bool) -> None:
-    """Put a shard's index into the site at `slot`; the first shard also brings Pagefind's scripts and styles.
+def _place(tree: StagingTree, source: Path, slot: str) -> None:
+    """Put the index and Pagefind's scripts and styles into the site at `slot`.
 
     When the older site in the staging folder holds this very index there (its entry file is the cached one, and
     every other file is named by a hash of its bytes), its files are kept as they are instead of linked again.
@@ -180,8 +195,6 @@ def _place(tree: StagingTree, source: Path, slot: str, with_scripts: bool) -> No
     for root, _dirs, files in os.walk(source):
         relative = os.path.relpath(root, source)
         for name in files:
-            if relative == "." and not with_scripts and not (name == ENTRY or name.endswith(".pf_meta")):
-                continue  # Pagefind's scripts, the same in every shard: the search page loads the first shard's
             names.append(name if relative == "." else f"{relative}/{name}")
     placed = [f"{slot}/{name}" for name in names]
     entry = os.path.join(tree.root, slot, ENTRY)

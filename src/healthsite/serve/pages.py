@@ -159,7 +159,7 @@ def _with_search_notice(text: str, out: Path) -> str:
                 "found after the next <code>healthsite build</code>.")
     except OSError:
         note = "Search needs an index: run <code>healthsite build</code> once, and serve searches what it built."
-    marker = '<div class="search-page">'
+    marker = '<div class="search-page"'  # its attributes follow
     return text.replace(marker, f'<p class="notice healthsite-search-notice" role="note">{note}</p>\n{marker}', 1)
 
 

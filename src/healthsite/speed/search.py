@@ -1,9 +1,11 @@
 """Keep each search shard's Pagefind index between builds; index again only the shards whose pages changed.
 
 A shard's key is a hash of its pages' paths and bytes, the shard plan and the Pagefind release; its index waits in
-`.healthsite-cache/search/<site>/<key>/` and is linked into the next site whose shard has the same key. Pages are
-hashed once: the last build's (size, mtime, inode) of each file, which an unchanged page linked from the last build
-keeps, stand for its hash and whether Pagefind reads it. A build keeps only the shards it used.
+`.healthsite-cache/search/<site>/<key>/`, what the merge read of it in `<key>.postings`, and the shards' merged
+index in `merged-<hash of the keys>/`, which is linked into the next site whose shards are the same; the next merge
+takes it over and changes only the files that differ. Pages are hashed once: the last build's (size, mtime, inode) of each file, which
+an unchanged page linked from the last build keeps, stand for its hash and whether Pagefind reads it. A build
+keeps only the shards it used.
 """
 
 from __future__ import annotations
@@ -18,9 +20,11 @@ from collections.abc import Callable, Sequence
 from importlib import metadata
 from pathlib import Path
 
+from ..output import pagefind_merge
 from ..output.search import Shard, is_searched
 
-FORMAT = 1
+FORMAT = 2
+MERGED = "merged-"  # the name of a merged index's folder, before a hash of its shards' keys
 Entry = tuple[int, int, int, bytes, bool]  # size, mtime_ns, inode, hash of the bytes, read by Pagefind
 
 
@@ -80,8 +84,37 @@ class SearchShards:
         os.rename(fresh, kept)
         return kept, True
 
+    def postings(self, folder: Path) -> dict:
+        """Return what the merge reads of a kept shard's index, read once and kept beside it."""
+        kept = folder.with_name(f"{folder.name}.postings")
+        data = _load(kept)
+        if not data:
+            data = pagefind_merge.read_shard(folder)
+            temp = kept.with_name(f"{kept.name}.new-{os.getpid()}")
+            temp.write_bytes(pickle.dumps((FORMAT, data), protocol=pickle.HIGHEST_PROTOCOL))
+            os.replace(temp, kept)
+        return data
+
+    def merged(self, sources: Sequence[Path], merge: Callable[[Path, Path | None], None]) -> Path:
+        """Return the folder of the kept shards' merged index: last build's when the shards are the same, else
+        made by `merge` (given the folder and the last merged index, which it moves there and brings up to date)."""
+        key = hashlib.blake2b(f"{FORMAT} {' '.join(source.name for source in sources)}".encode(),
+                              digest_size=16).hexdigest()
+        self.used.add(MERGED + key)
+        kept = self.folder / (MERGED + key)
+        if kept.is_dir():
+            return kept
+        last = [child for child in self.folder.iterdir() if child.name.startswith(MERGED) and child.is_dir()
+                and ".new-" not in child.name]
+        fresh = self.folder / f"{MERGED}{key}.new-{os.getpid()}"
+        shutil.rmtree(fresh, ignore_errors=True)
+        merge(fresh, max(last, key=lambda child: child.stat().st_mtime_ns) if last else None)
+        os.rename(fresh, kept)
+        return kept
+
     def done(self) -> None:
-        """Remember the pages' hashes, and delete the shards this build did not use (and any half-made ones)."""
+        """Remember the pages' hashes, and delete the shards and merged indexes this build did not use (and any
+        half-made ones)."""
         self.folder.mkdir(parents=True, exist_ok=True)
         temp = self.folder / f"pages.pickle.new-{os.getpid()}"
         temp.write_bytes(pickle.dumps((FORMAT, self.entries), protocol=pickle.HIGHEST_PROTOCOL))
@@ -89,6 +122,9 @@ class SearchShards:
         for child in self.folder.iterdir():
             if child.is_dir() and child.name not in self.used:
                 shutil.rmtree(child, ignore_errors=True)
+            elif child.is_file() and child.name != "pages.pickle" and child.name.removesuffix(".postings") \
+                    not in self.used:
+                child.unlink(missing_ok=True)
 
 
 class _PlainUnpickler(pickle.Unpickler):
@@ -98,8 +134,8 @@ class _PlainUnpickler(pickle.Unpickler):
         raise pickle.UnpicklingError(f"{module}.{name} is not allowed in the search cache")
 
 
-def _load(file: Path) -> dict[str, Entry]:
-    """Read last build's page hashes; a missing or damaged file only costs speed."""
+def _load(file: Path) -> dict:
+    """Read last build's page hashes, or a shard's postings; a missing or damaged file only costs speed."""
     try:
         data = _PlainUnpickler(io.BytesIO(file.read_bytes())).load()
     except (OSError, pickle.UnpicklingError, EOFError, ValueError, TypeError):
