@@ -77,6 +77,10 @@ def _writing_loop_commands(commands: argparse._SubParsersAction) -> None:
     new_parser.add_argument("--pillar", required=True, help="the pillar it belongs to, e.g. circulation")
     new_parser.add_argument("--tags", default="", help="comma-separated tags, e.g. posture,sitting")
     new_parser.add_argument("--slug", help="file and URL name (default: from the title)")
+    new_parser.add_argument("--language", help="the article's language, one of 'languages' in site.yaml, e.g. es")
+    new_parser.add_argument("--translation-of", metavar="FILE",
+                            help="the article this one translates, e.g. content/back/sciatica.md: their "
+                            "translation_key is set")
     new_parser.add_argument("--config", default="site.yaml", help="site configuration file (default: site.yaml)")
     new_parser.add_argument("--content", help="content folder (default: content)")
     new_parser.set_defaults(run=run_new)

@@ -86,6 +86,20 @@ class MarkdownConfig:
 
 
 @dataclass(frozen=True, slots=True)
+class Language:
+    """One language of the site: its tag, and the title, description and address prefix of its pages."""
+
+    code: str
+    """A BCP 47 tag such as 'en-GB' or 'es'."""
+    title: str
+    description: str
+    prefix: str
+    """Where its pages sit below base_url: '' for the default language, else 'es/' (the code in lower case)."""
+    name: str = ""
+    """Its name in itself for the language switcher ('Español'); '' takes it from the built-in list."""
+
+
+@dataclass(frozen=True, slots=True)
 class SiteConfig:
     root: Path
     """Folder of site.yaml; relative paths are resolved from here."""
@@ -109,8 +123,12 @@ class SiteConfig:
     html: HtmlConfig = HtmlConfig()
     markdown: MarkdownConfig = MarkdownConfig()
     links: LinksConfig = LinksConfig()
+    languages_set: tuple[Language, ...] = ()
+    """`languages:` as written; the `languages` property gives the site's languages either way."""
     tags: Mapping[str, str] = field(default_factory=dict)
-    """The tag vocabulary: slug -> label. Empty means any tag is allowed."""
+    """The tag vocabulary: slug -> label (in the default language). Empty means any tag is allowed."""
+    tag_labels: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
+    """Tag labels per language, where the vocabulary gives them: slug -> language -> label."""
     tag_aliases: Mapping[str, str] = field(default_factory=dict)
     """Other spellings writers use -> the vocabulary slug."""
     checks: Mapping[str, str] = field(default_factory=dict)
@@ -127,6 +145,15 @@ class SiteConfig:
     """Seconds a build waits for another build of the same output folder to finish (--lock-timeout)."""
     build_date: date = date(1970, 1, 1)
     """Today, or SOURCE_DATE_EPOCH, for drafts by date and review due dates."""
+
+    @property
+    def languages(self) -> tuple[Language, ...]:
+        """Return the site's languages, the default first: `languages:`, else the one `language` names."""
+        return self.languages_set or (Language(self.language, self.title, self.description, ""),)
+
+    def language_of(self, code: str) -> Language:
+        """Return the settings of one of the site's languages."""
+        return next(language for language in self.languages if language.code == code)
 
     @property
     def base_path(self) -> str:
@@ -174,7 +201,7 @@ _MOST = {"markdown.heading_base": 6}  # setting -> greatest value, reported with
 _OPTIONAL = {"markdown.heading_base": int}  # setting whose default None means "not set" -> the type of a value
 _SCALARS = {"title": str, "description": str, "base_url": str, "language": str, "author": str,
             "content_dir": str, "out_dir": str, "search": bool, "contact": str}
-_MAPPINGS = ("tags", "tag_aliases", "checks")
+_MAPPINGS = ("tags", "tag_aliases", "checks", "languages")
 
 
 def build_date_today() -> date:
@@ -207,7 +234,82 @@ def load_config(config_file: Path, diags: Diagnostics, **overrides: Any) -> Site
     values.setdefault("build_date", build_date_today())
     if "base_url" in values:
         values["base_url"] = _normalise_base_url(values["base_url"], shown, diags)
+    if values.get("languages_set"):
+        values["language"] = values["languages_set"][0].code
+        values["languages_set"] = tuple(dataclasses.replace(language, title=language.title or values.get("title", ""),
+                                                            description=language.description or
+                                                            values.get("description", ""))
+                                        for language in values["languages_set"])
+    default = values.get("language", "en")
+    for slug, labels in values.get("tag_labels", {}).items():  # the vocabulary's label is the default language's
+        values["tags"][slug] = labels.get(default) or next(iter(labels.values()))
     return SiteConfig(root=root, config_path=shown, **values)
+
+
+def _check_languages(value: Any, data: dict[str, Any], lines: dict[str, int], path: str,
+                     diags: Diagnostics) -> tuple[Language, ...]:
+    """Read `languages:`, a list of language tags or a mapping of tags to their title, description and prefix, the
+    default language first; every language but the default gets a prefix (its tag in lower case, unless set)."""
+    line = lines.get("languages")
+    if isinstance(value, list):
+        value = {code: {} for code in value}
+    if not isinstance(value, dict) or not value:
+        diags.error("config-type", path, line, "'languages' must list the site's language tags, the default first",
+                    hint="Write it like 'languages: [en-GB, es]'")
+        return ()
+    found: list[Language] = []
+    prefixes: set[str] = set()
+    for index, (code, settings) in enumerate(value.items()):
+        where = lines.get(f"languages.{code}", line)
+        settings = settings or {}
+        if not isinstance(code, str) or not _LANGUAGE.match(code):
+            diags.error("config-type", path, where, f"'languages' holds {code!r}, which is not a language tag",
+                        hint="Use a tag such as 'en', 'en-GB' or 'es'")
+            continue
+        unknown = [key for key in settings if key not in ("title", "description", "prefix", "name")] \
+            if isinstance(settings, dict) else ["?"]
+        if unknown or not all(isinstance(v, str) for v in settings.values()):
+            diags.error("config-type", path, where, f"'languages.{code}' may set title, description, prefix and "
+                        "name, as text", hint=did_you_mean(str(unknown[0]), ("title", "description", "prefix", "name"))
+                        if unknown
+                        else "Write it like 'es: {title: Mi sitio, prefix: es}'")
+            continue
+        prefix = "" if index == 0 else settings.get("prefix", code.lower()).strip("/")
+        if index and (not _TAG_SLUG.match(prefix.replace("/", "-")) or prefix in prefixes):
+            diags.error("config-type", path, where, f"'languages.{code}' has the prefix '{prefix}', which is not a "
+                        "folder name of its own", hint="Use lowercase letters, digits and hyphens, one per language")
+            continue
+        prefixes.add(prefix)
+        found.append(Language(code, settings.get("title", ""), settings.get("description", ""),
+                              f"{prefix}/" if prefix else "", settings.get("name", "")))
+    if "language" in data and found and data["language"] != found[0].code:
+        diags.error("config-type", path, lines.get("language"), f"'language' is {data['language']!r} but the first "
+                    f"of 'languages' is {found[0].code!r}", hint="Remove 'language': the first of 'languages' is the "
+                    "default")
+    return tuple(found)
+
+
+def _check_tag_labels(value: dict, lines: dict[str, int], path: str,
+                      diags: Diagnostics) -> tuple[dict[str, str], dict[str, dict[str, str]]]:
+    """Read a tag vocabulary whose labels may be given per language (`back-pain: {en-GB: Back pain, es: Dolor de
+    espalda}`); return the labels in the first language named and all of them."""
+    tags: dict[str, str] = {}
+    labels: dict[str, dict[str, str]] = {}
+    for slug, label in value.items():
+        line = lines.get(f"tags.{slug}", lines.get("tags"))
+        if not _TAG_SLUG.match(str(slug)):
+            diags.error("config-type", path, line, f"tag '{slug}' in 'tags' is not a lowercase-hyphenated name")
+        elif isinstance(label, str):
+            tags[str(slug)] = label
+        elif isinstance(label, dict) and label and all(isinstance(k, str) and isinstance(v, str)
+                                                        for k, v in label.items()):
+            labels[str(slug)] = dict(label)
+            tags[str(slug)] = next(iter(label.values()))
+        else:
+            diags.error("config-type", path, line, f"tag '{slug}' must have a label, or a label per language",
+                        hint="Write it like 'back-pain: Back pain' or 'back-pain: {en-GB: Back pain, es: Dolor de "
+                        "espalda}'")
+    return tags, labels
 
 
 def _check_values(data: dict[str, Any], lines: dict[str, int], path: str, diags: Diagnostics) -> dict[str, Any]:
@@ -230,6 +332,10 @@ def _check_values(data: dict[str, Any], lines: dict[str, int], path: str, diags:
                 values[key] = section
         elif key == "checks":
             values["checks"], values["allow"] = _check_checks(value, lines, path, diags)
+        elif key == "languages":
+            values["languages_set"] = _check_languages(value, data, lines, path, diags)
+        elif key == "tags" and isinstance(value, dict) and any(isinstance(label, dict) for label in value.values()):
+            values["tags"], values["tag_labels"] = _check_tag_labels(value, lines, path, diags)
         else:
             mapping = _check_mapping(key, value, line, path, diags)
             if mapping is not None:

@@ -67,6 +67,9 @@ class Document:
     # the same build, and a build holding it fails, so it is never published
     origins: tuple[tuple[int, str, int], ...] = ()  # where the body's lines were written, when it includes
     # snippets (diagnostics.Origin; content/snippets.py)
+    language: str | None = None  # as written in front matter; in the catalog, the language it is in: its own, else
+    # its pillar's, else the site's default
+    translation_key: str | None = None  # shared by an article's translations (as Hugo's translationKey)
 
     def line_of(self, key: str) -> int:
         """Return the line of a front-matter key, or of the opening fence."""
@@ -89,6 +92,7 @@ class Summary:
     description: str
     minutes: int  # reading time
     lastmod: date  # the last day it changed: reviewed, updated or published
+    language: str | None = None  # the language it is written in
 
 
 @dataclass(frozen=True, slots=True)
@@ -147,6 +151,9 @@ class Catalog:
     # or reviewed, newest first
     unread: Mapping[str, str] = field(default_factory=dict)  # source path -> slug, of Markdown files whose errors
     # left no page to link to: links to them wait for the fix instead of being reported too
+    translations: Mapping[str, Mapping[str, str]] = field(default_factory=dict)  # document -> its translations,
+    # language -> slug (itself included), for documents that have any
+    language: str | None = None  # the language this catalog holds only, or None: every language (Catalog.only)
 
 
 @dataclass(frozen=True, slots=True)

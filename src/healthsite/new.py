@@ -14,6 +14,7 @@ from .content.files import content_listing
 from .content.load import read_document
 from .content.skeleton import SKELETON
 from .diagnostics import Diagnostics, did_you_mean
+from .markdown.convert import help_title
 
 EXIT_OK, EXIT_USAGE = 0, 2
 _PILLAR_KIND = re.compile(r"^kind:\s*['\"]?pillar['\"]?\s*$", re.M)
@@ -28,6 +29,7 @@ def new_article(args: argparse.Namespace) -> int:
         return EXIT_USAGE
     try:
         target, text = plan_article(config, args.title, args.pillar, args.tags, args.slug)
+        text, keyless = translated(config, text, args.language, args.translation_of)
     except ValueError as exc:
         print(f"healthsite new: {exc}", file=sys.stderr)
         return EXIT_USAGE
@@ -40,7 +42,38 @@ def new_article(args: argparse.Namespace) -> int:
               "duplicates an article. Choose another title, or pass --slug", file=sys.stderr)
         return EXIT_USAGE
     print(f"Wrote {_shown(target, config)} (a draft: `healthsite serve` shows it; set 'draft: false' to publish it)")
+    if keyless:
+        print(f"Add '{keyless}' to the front matter of {args.translation_of} too, so the two are linked as "
+              "translations")
     return EXIT_OK
+
+
+def translated(config: SiteConfig, text: str, language: str | None, original: str | None) -> tuple[str, str]:
+    """Set the new article's `language` and the `translation_key` of the article it translates; return its text and
+    the line the original still needs ('' when it has its key already). Raise ValueError when a name is wrong."""
+    if language is None and original is None:
+        return text, ""
+    codes = [known.code for known in config.languages]
+    if language is not None and language not in codes:
+        hint = did_you_mean(language, codes) or f"The site's languages: {', '.join(codes)} ('languages' in site.yaml)"
+        raise ValueError(f"language '{language}' is not one of the site's languages. {hint}")
+    lines = [f"language: {language}"] if language else []
+    keyless = ""
+    if original is not None:
+        diags = Diagnostics()
+        file = Path(original).resolve()
+        inside = file.is_relative_to(config.content_path.resolve())
+        doc = read_document(file, config, diags) if inside and file.is_file() else None
+        if doc is None or diags.errors:
+            raise ValueError(f"--translation-of {original} is not an article that can be read. Give the path of its "
+                             "Markdown file, such as content/back/sciatica.md")
+        key = doc.translation_key or doc.slug
+        keyless = "" if doc.translation_key else f"translation_key: {key}"
+        lines.append(f"translation_key: {key}")
+    text = text.replace("\ntags: [", "\n" + "".join(line + "\n" for line in lines) + "tags: [", 1)
+    if language:
+        text = text.replace('!!! warning "When to get help"', f'!!! warning "{help_title(language)}"')
+    return text, keyless
 
 
 def plan_article(config: SiteConfig, title: str, pillar: str, tags: str, slug: str | None = None) -> tuple[Path, str]:

@@ -24,8 +24,10 @@ def build_catalog(config: SiteConfig, docs: Sequence[Document], diags: Diagnosti
     unpublished = {d.source_path: d for d in docs if not is_published(d, config)}
     by_slug = _unique_slugs(published, diags)
     unread = {**(unread or {}), **{d.source_path: d.slug for d in published if by_slug.get(d.slug) is not d}}
+    _resolve_languages(config, by_slug, diags)
     pillars = sorted((d for d in by_slug.values() if d.kind == "pillar"), key=lambda d: (d.weight, d.title, d.slug))
     pillar_slugs = [d.slug for d in pillars]
+    prefixes = {language.code: language.prefix for language in config.languages}
     urls: dict[str, str] = {}
     pillar_of = {slug: slug for slug in pillar_slugs}
     for doc in list(by_slug.values()):
@@ -38,18 +40,21 @@ def build_catalog(config: SiteConfig, docs: Sequence[Document], diags: Diagnosti
                 unread[doc.source_path] = doc.slug
                 continue
             pillar_of[doc.slug] = pillar
-            urls[doc.slug] = f"/{pillar}/{doc.slug}/"
+            if doc.language is None:  # its pillar's language
+                by_slug[doc.slug] = doc = dataclasses.replace(by_slug[doc.slug], language=by_slug[pillar].language)
+            urls[doc.slug] = f"/{prefixes[doc.language]}{pillar}/{doc.slug}/"
         elif doc.kind == "person":
             urls[doc.slug] = f"/people/{doc.slug}/"
         else:
-            urls[doc.slug] = f"/{doc.slug}/"
+            urls[doc.slug] = f"/{prefixes[doc.language]}{doc.slug}/"
     articles = sorted((d for d in by_slug.values() if d.kind == "article"), key=lambda d: (-d.published.toordinal(), d.slug))
     waiting = {d.slug for d in unpublished.values()} | set(unread.values())
     _check_related(articles, by_slug, waiting, diags, config.related.count)
     people = tuple(d.slug for d in sorted((d for d in by_slug.values() if d.kind == "person"),
                                           key=lambda d: (d.weight, d.title, d.slug)))
     person_articles = _check_people(config, articles, people, by_slug, diags)
-    aliases = _check_urls(by_slug, urls, diags, bool(people))
+    aliases = _check_urls(by_slug, urls, diags, bool(people), config)
+    translations = _translations(config, by_slug, diags)
     for doc in by_slug.values():  # the levels of the checks run from here on: the pillar's, then the file's own
         pillar = by_slug.get(pillar_of.get(doc.slug, ""))
         if levels := {**(pillar.checks if pillar else {}), **doc.checks}:
@@ -76,23 +81,92 @@ def build_catalog(config: SiteConfig, docs: Sequence[Document], diags: Diagnosti
         tags={tag: tuple(slugs) for tag, slugs in sorted(tags.items())},
         aliases=aliases,
         files=(checked := _check_files(config, files, diags)),
-        site_paths=_site_paths(config, urls, pillar_slugs, tags, aliases, checked, people),
+        site_paths=_site_paths(config, urls, pillar_slugs, tags, aliases, checked, people, by_slug),
         unread=unread,
+        translations=translations,
     )
 
 
+def in_language(catalog: Catalog, language: str) -> Catalog:
+    """Return the part of the catalog one language's pages list: its pillars, articles, pages and tags. Documents
+    and addresses stay whole, so links across languages still resolve."""
+    if catalog.language == language:
+        return catalog
+    docs = catalog.docs
+
+    def mine(slugs):
+        return tuple(slug for slug in slugs if docs[slug].language == language)
+
+    tags = {tag: mine(slugs) for tag, slugs in catalog.tags.items()}
+    return dataclasses.replace(
+        catalog, pillars=mine(catalog.pillars), articles=mine(catalog.articles), pages=mine(catalog.pages),
+        pillar_articles={pillar: slugs for pillar, slugs in catalog.pillar_articles.items()
+                         if docs[pillar].language == language},
+        tags={tag: slugs for tag, slugs in tags.items() if slugs}, language=language)
+
+
+def _resolve_languages(config: SiteConfig, by_slug: dict[str, Document], diags: Diagnostics) -> None:
+    """Check the language each document names against the site's; a pillar, page or person naming none is in the
+    default language (an article naming none takes its pillar's, later). A document naming an unknown language is
+    kept in the default one, so the rest of it is checked."""
+    codes = [language.code for language in config.languages]
+    for slug, doc in list(by_slug.items()):
+        language = doc.language
+        if language is not None and language not in codes:
+            close = [code for code in codes if code.lower() == language.lower()]
+            diags.error("language-unknown", doc.path, doc.line_of("language"),
+                        f"language '{language}' is not one of the site's languages ({', '.join(codes)})",
+                        hint=f"Did you mean '{close[0]}'?" if close else did_you_mean(language, codes) or
+                        "Add it to 'languages' in site.yaml, or correct it")
+            by_slug[slug] = doc = dataclasses.replace(doc, language=codes[0], complete=False)
+        if doc.language is None and doc.kind != "article":
+            by_slug[slug] = dataclasses.replace(doc, language=codes[0])
+
+
+def _translations(config: SiteConfig, by_slug: Mapping[str, Document],
+                  diags: Diagnostics) -> dict[str, dict[str, str]]:
+    """Group documents by `translation_key`; two of one language with the same key are an error naming both."""
+    groups: dict[str, dict[str, Document]] = defaultdict(dict)
+    for doc in sorted(by_slug.values(), key=lambda d: d.path):
+        if doc.translation_key is None:
+            continue
+        group = groups[doc.translation_key]
+        if first := group.get(doc.language):
+            diags.error("translation-duplicate", doc.path, doc.line_of("translation_key"),
+                        f"translation_key '{doc.translation_key}' is already the {doc.language} translation in "
+                        f"{first.path}:{first.line_of('translation_key')}",
+                        hint="Each language holds one document of a key: change the key of one of them")
+            continue
+        group[doc.language] = doc
+    order = {language.code: index for index, language in enumerate(config.languages)}
+    found = {}
+    for group in groups.values():
+        if len(group) > 1:
+            languages = {code: group[code].slug for code in sorted(group, key=order.__getitem__)}
+            found.update({doc.slug: languages for doc in group.values()})
+    return found
+
+
 def _site_paths(config: SiteConfig, urls: Mapping[str, str], pillars: Sequence[str], tags: Mapping[str, list[str]],
-                aliases: Mapping[str, str], files: frozenset[str], people: Sequence[str]) -> frozenset[str]:
+                aliases: Mapping[str, str], files: frozenset[str], people: Sequence[str],
+                docs: Mapping[str, Document]) -> frozenset[str]:
     """List every path the built site holds, for root-relative links to be checked against."""
-    own = {"/", "/tags/", "/404.html", "/robots.txt", "/feed.xml"} | ({"/search/"} if config.search else set())
-    own |= {"/people/"} if people else set()
-    own |= {"/sitemap.xml"} if config.absolute_url else set()
-    return frozenset(own | set(urls.values()) | {f"/tags/{tag}/" for tag in tags} | set(aliases)
-                     | {f"{urls[pillar]}feed.xml" for pillar in pillars} | {f"/{file}" for file in files})
+    own = {"/robots.txt"} | ({"/people/"} if people else set()) | ({"/sitemap.xml"} if config.absolute_url else set())
+    for language in config.languages:
+        home = f"/{language.prefix}"
+        own |= {home, f"{home}tags/", f"{home}404.html", f"{home}feed.xml"} | ({f"{home}search/"} if config.search
+                                                                               else set())
+        own |= {f"{home}tags/{tag}/" for tag, slugs in tags.items()
+                if any(docs[slug].language == language.code for slug in slugs)}
+    return frozenset(own | set(urls.values()) | set(aliases) | {f"{urls[pillar]}feed.xml" for pillar in pillars}
+                     | {f"/{file}" for file in files})
 
 
-def tag_label(config: SiteConfig, tag: str) -> str:
-    """Return a tag's label: its name in the site's vocabulary, else its slug as words ('night-time': 'Night time')."""
+def tag_label(config: SiteConfig, tag: str, language: str | None = None) -> str:
+    """Return a tag's label: its name in the vocabulary (in `language` where given per language), else its slug as
+    words ('night-time': 'Night time')."""
+    if language is not None and (label := config.tag_labels.get(tag, {}).get(language)):
+        return label
     return config.tags.get(tag) or tag.replace("-", " ").capitalize()
 
 
@@ -192,10 +266,12 @@ def _check_people(config: SiteConfig, articles: Sequence[Document], people: Sequ
 
 
 def _check_urls(by_slug: dict[str, Document], urls: dict[str, str], diags: Diagnostics,
-                people: bool = False) -> dict[str, str]:
+                people: bool = False, config: SiteConfig | None = None) -> dict[str, str]:
     """Report URLs that clash, ignoring case as some file systems do, and return the usable aliases; the people
-    index, /people/, is taken when the site lists people."""
+    index, /people/, is taken when the site lists people, and each language's home below its prefix."""
     owners: dict[str, str] = {"/people/": "the list of people"} if people else {}
+    for language in config.languages[1:] if config else ():
+        owners[f"/{language.prefix}"] = f"the home page in {language.code}"
     for slug, url in sorted(urls.items(), key=lambda item: by_slug[item[0]].path):
         doc = by_slug[slug]
         if owner := owners.get(url.lower()) or _reserved(url):

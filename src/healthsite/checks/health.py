@@ -7,10 +7,10 @@ from collections.abc import Iterable, Iterator, Sequence
 from ..catalog.review import review_status
 from ..content.skeleton import PLACEHOLDER_LINES, PLACEHOLDER_URL, placeholder_text
 from ..diagnostics import Diagnostics
-from ..markdown.claims import body_claims, text_claims
-from ..markdown.convert import MEANT_BY_C1, control_characters, heading_shift, source_headings
+from ..markdown.claims import ENGLISH, body_claims, claim_words, text_claims
+from ..markdown.convert import MEANT_BY_C1, control_characters, heading_shift, help_title, source_headings
 from ..markdown.pruned import shifted_level
-from ..markdown.readability import TextStats
+from ..markdown.readability import Readability, TextStats, formula_for, plain_text, prose_stats, rate
 from ..model import Body, Document, Site
 
 DESCRIPTION_MAX = 160
@@ -22,8 +22,9 @@ def check_site(site: Site, diags: Diagnostics) -> None:
     _check_titles(site, diags)
     for slug, doc in catalog.docs.items():
         body = site.bodies.get(slug)
+        language = doc.language or site.config.language  # the language its words are checked in
         _check_description(doc, diags)
-        _check_claims(doc, body, site.config.allow.get("risky-claim", ()), diags)
+        _check_claims(doc, body, site.config.allow.get("risky-claim", ()), language, diags)
         _check_sources(doc, diags)
         _check_heading_levels(doc, site.config.markdown.heading_base, diags)
         _check_control_characters(doc, diags)
@@ -33,7 +34,7 @@ def check_site(site: Site, diags: Diagnostics) -> None:
             diags.warning("image-no-alt", doc.path, line, "an image has no alt text",
                           hint="Describe the image in the brackets: ![what it shows](file.png)")
         if doc.kind == "article":
-            _check_article(site, doc, diags)
+            _check_article(site, doc, language, diags)
         if doc.profile is not None and doc.profile.photo:
             _check_photo(site, doc, diags)
     for pillar in catalog.pillars if not catalog.unread else ():  # an unread file may be its article
@@ -43,20 +44,25 @@ def check_site(site: Site, diags: Diagnostics) -> None:
                           hint=f"Add articles with 'pillar: {pillar}', or remove the pillar page")
 
 
-GRADED_WORDS = 100  # a shorter body has too few sentences for a reading grade to mean anything
-
-
-def reading_grade(site: Site, slug: str) -> float | None:
-    """Return the Flesch-Kincaid grade of a document's body, 0 at least; None when it cannot be told: a body under
-    GRADED_WORDS words, or a site not in English, which the formula was made for."""
+def readability(site: Site, slug: str, language: str) -> Readability | None:
+    """Measure a document's body with the formula made for `language` (its BCP 47 tag) against the site's
+    readability.target_grade; None when it is not measured: no formula for the language, or a body under
+    MEASURED_WORDS words. English uses the counts the render stage made (and cached) with the body; other
+    languages are counted here, from the source."""
     body = site.bodies.get(slug)
-    if body is None or body.words < GRADED_WORDS or not site.config.language.lower().startswith("en"):
+    formula = formula_for(language)
+    if body is None or formula is None:
         return None
-    return max(0.0, TextStats(body.words, body.sentences, body.syllables).grade)
+    if formula.count is prose_stats:
+        stats = TextStats(body.words, body.sentences, body.syllables)
+    else:
+        stats = formula.count(plain_text(site.catalog.docs[slug].body))
+    return rate(formula, stats, site.config.readability.target_grade)
 
 
-def _check_article(site: Site, doc: Document, diags: Diagnostics) -> None:
-    """Report problems only articles can have: no way in, no sources, no help block, hard reading, stale review."""
+def _check_article(site: Site, doc: Document, language: str, diags: Diagnostics) -> None:
+    """Report problems only articles can have: no way in, no sources, no help block, hard reading (by the formula
+    for `language`), stale review."""
     config = site.config
     if not site.catalog.unread and not [s for s in site.backlinks.get(doc.slug, ()) if s != doc.slug]:
         pillar = site.catalog.pillar_of[doc.slug]
@@ -69,13 +75,13 @@ def _check_article(site: Site, doc: Document, diags: Diagnostics) -> None:
                       hint="Add 'sources:' with the title, publisher and url of what you relied on")
     body = site.bodies.get(doc.slug)
     if body is not None and not body.has_help_block:
+        title = help_title(doc.language or config.language)
         diags.warning("help-block-missing", doc.path, _body_line(doc, last=True),
-                      "the article has no \"When to get help\" block",
-                      hint='End it with \'!!! warning "When to get help"\' and the signs that need a doctor')
-    grade = reading_grade(site, doc.slug)
-    if grade is not None and grade > config.readability.target_grade:
-        diags.warning("readability-grade", doc.path, _body_line(doc),
-                      f"reading grade {grade:g} is above the target of {config.readability.target_grade:g}",
+                      f"the article has no \"{title}\" block",
+                      hint=f'End it with \'!!! warning "{title}"\' and the signs that need a doctor')
+    measured = readability(site, doc.slug, language)
+    if measured is not None and not measured.passes:
+        diags.warning("readability-grade", doc.path, _body_line(doc), measured.problem,
                       hint="Use shorter sentences and everyday words")
     _check_review(site, doc, diags)
     reviewer = site.catalog.docs.get(doc.reviewer) if doc.reviewer in site.catalog.person_articles else None
@@ -213,26 +219,30 @@ def _check_sources(doc: Document, diags: Diagnostics) -> None:
                           hint="Add " + " and ".join(f"'{name}:'" for name in missing) + " so readers can check it")
 
 
-def _check_claims(doc: Document, body: Body | None, allow: Sequence[str], diags: Diagnostics) -> None:
-    """Report words that promise too much, outside quotation marks, code, links and the phrases the site allows; the
-    body's were found when it was rendered (and cached with it)."""
-    for line, word in risky_claims(doc, body.claims if body else None, allow):
+def _check_claims(doc: Document, body: Body | None, allow: Sequence[str], language: str, diags: Diagnostics) -> None:
+    """Report words that promise too much in `language`, outside quotation marks, code, links and the phrases the
+    site allows; an English body's were found when it was rendered (and cached with it)."""
+    for line, word in risky_claims(doc, body.claims if body else None, allow, language):
         diags.warning("risky-claim", doc.path, line, f"'{word}' is a risky claim in health writing",
                       hint="Say what the evidence shows instead, or put a claim you are reporting in quotation marks")
 
 
-def risky_claims(doc: Document, in_body: Iterable[tuple[int, str]] | None = None,
-                 allow: Sequence[str] = ()) -> Iterator[tuple[int, str]]:
-    """Yield (line, word) for each risky word in the title, the description and the body (`in_body`, when the
-    body's are known already), leaving out the phrases in `allow`."""
+def risky_claims(doc: Document, in_body: Iterable[tuple[int, str]] | None = None, allow: Sequence[str] = (),
+                 language: str = "en") -> Iterator[tuple[int, str]]:
+    """Yield (line, word) for each of `language`'s risky words (claims.CLAIM_WORDS; none for a language without a
+    list) in the title, the description and the body, leaving out the phrases in `allow`. `in_body`: the body's
+    English ones, when known already (the render stage finds them); another language's are found here."""
+    words = claim_words(language)
+    if words is None:
+        return
     for key in ("title", "description"):
-        for word in text_claims(getattr(doc, key), allow):
+        for word in text_claims(getattr(doc, key), allow, words):
             yield doc.line_of(key), word
-    found = body_claims(doc.body, doc.body_line) if in_body is None else in_body
+    found = in_body if in_body is not None and words is ENGLISH else body_claims(doc.body, doc.body_line, words)
     if not allow:
         yield from found
         return
     lines = doc.body.split("\n")
     for line in sorted({line for line, _ in found}):  # only lines with a risky word are read again
-        for word in text_claims(lines[line - doc.body_line], allow):
+        for word in text_claims(lines[line - doc.body_line], allow, words):
             yield line, word

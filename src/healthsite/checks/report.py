@@ -8,16 +8,17 @@ from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 
 from ..catalog.review import review_status
-from ..markdown.readability import reading_minutes
+from ..markdown.readability import FORMULAS, reading_minutes
 from ..model import Site
-from .health import reading_grade
+from .health import readability
 
 
 @dataclass(frozen=True, slots=True)
 class ArticleRow:
     path: str
     words: int
-    grade: float | None  # None: too short to grade, or not English
+    grade: float | None  # the readability score on its formula's scale (a grade, or an ease); None: not measured
+    formula: str | None  # "Flesch-Kincaid", "Szigriszt-Pazos"; None: a body too short, or a language without one
     minutes: int
     sources: int
     inbound: int
@@ -34,7 +35,8 @@ class PillarRow:
 
 
 def article_rows(site: Site) -> list[ArticleRow]:
-    """Measure every article: length, reading grade and time, sources, links in and out, review status."""
+    """Measure every article: length, readability (by its language's formula) and reading time, sources, links in
+    and out, review status."""
     rows = []
     for slug in sorted(site.catalog.articles, key=lambda s: site.catalog.docs[s].path):
         doc = site.catalog.docs[slug]
@@ -42,8 +44,10 @@ def article_rows(site: Site) -> list[ArticleRow]:
         words = body.words if body else 0
         status = review_status(doc, site.config)
         review = "awaiting review" if status.state == "awaiting" else f"{status.state} (due {status.due.isoformat()})"
+        measured = readability(site, slug, doc.language or site.config.language)
         rows.append(ArticleRow(
-            path=doc.path, words=words, grade=reading_grade(site, slug),
+            path=doc.path, words=words, grade=measured.score if measured else None,
+            formula=measured.formula if measured else None,
             minutes=reading_minutes(words), sources=len(doc.sources),
             inbound=len([s for s in site.backlinks.get(slug, ()) if s != slug]),
             outbound=len({link.target for link in body.links if link.target != slug}) if body else 0,
@@ -101,7 +105,7 @@ def format_report(site: Site) -> str:
     articles = article_rows(site)
     pillars = pillar_rows(site)
     article_table = _table(
-        ("article", "words", "grade", "min", "sources", "in", "out", "review"),
+        ("article", "words", _score_heading(articles), "min", "sources", "in", "out", "review"),
         [(r.path, r.words, "-" if r.grade is None else f"{r.grade:.1f}", r.minutes, r.sources, r.inbound, r.outbound,
           r.review) for r in articles],
     )
@@ -120,6 +124,14 @@ def format_report(site: Site) -> str:
                                for r in person_rows(site)])
         people = f"People\n\n{people_table}\n\n"
     return f"Articles\n\n{article_table}\n\nPillars\n\n{pillar_table}\n\n{people}{counts}."
+
+
+def _score_heading(rows: Sequence[ArticleRow]) -> str:
+    """Head the readability column by what its scores are: 'grade' (Flesch-Kincaid, lower is easier, and the
+    heading when nothing is measured), 'ease' (Szigriszt-Pazos, higher is easier), or both."""
+    scale_of = {formula.name: formula.scale for formula in FORMULAS.values()}
+    scales = {scale_of[row.formula] for row in rows if row.formula}
+    return "/".join(sorted(scales, reverse=True)) or "grade"
 
 
 def _table(header: Sequence[str], rows: Sequence[Sequence[object]]) -> str:

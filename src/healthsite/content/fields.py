@@ -14,7 +14,8 @@ from ..diagnostics import LEVELS, Diagnostics, did_you_mean
 from ..model import Profile, Source
 
 KNOWN_KEYS = ("kind", "title", "description", "date", "updated", "slug", "pillar", "tags", "author",
-              "reviewed", "reviewer", "sources", "related", "draft", "aliases", "weight", "checks")
+              "reviewed", "reviewer", "sources", "related", "draft", "aliases", "weight", "checks", "language",
+              "translation_key")
 PERSON_KEYS = ("role", "qualifications", "registration", "photo", "photo_alt", "links", "team")  # kind: person only
 KINDS = ("article", "pillar", "page", "person")
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")

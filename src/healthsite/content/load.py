@@ -107,6 +107,8 @@ def _document(fields: FieldReader, config: SiteConfig, path: str, source_path: s
         draft=fields.boolean("draft"),
         weight=fields.integer("weight", 0),
         checks=fields.checks(),
+        language=fields.text("language"),
+        translation_key=fields.text("translation_key"),
         profile=fields.profile() if person else None,
     )
     if person:  # a person's page needs no date, and describes them by their role when it says nothing else

@@ -42,8 +42,18 @@ _WORD_CHAR = re.compile(r"\w")
 _H1 = re.compile(r"<(/?)h1\b")
 _WORD = re.compile(r"[a-z][a-z'-]{3,}")
 _NOT_IN_WORDS = bytes(c if chr(c) in "abcdefghijklmnopqrstuvwxyz'-" else 32 for c in range(256))  # -> space
-HELP_BOX = re.compile(r'<div class="admonition\b[^"]*">\s*<p class="admonition-title">\s*when to get help\s*</p>',
-                      re.I)  # a "When to get help" box: checks ask for one, and "Get help now" leads to it
+HELP_TITLES = {"en": "When to get help", "es": "Cuándo pedir ayuda"}  # the help box's title in each language
+"""What a "When to get help" box is titled in each language (by its primary tag): checks ask for one, "Get help now"
+leads to it, and "On this page" lists it first. A language not here writes the English title."""
+HELP_BOX = re.compile(r'<div class="admonition\b[^"]*">\s*<p class="admonition-title">\s*(?:'
+                      + "|".join(re.escape(title.lower()) for title in HELP_TITLES.values()) + r')\s*</p>', re.I)
+
+
+def help_title(language: str) -> str:
+    """Return the help box's title in a language (by its primary tag), English where HELP_TITLES has none."""
+    return HELP_TITLES.get(language.split("-")[0].lower(), HELP_TITLES["en"])
+
+
 HELP_ID = "get-help"
 """The id of the anchor before a body's "When to get help" box (see `mark_help_block`): "Get help now" leads there."""
 

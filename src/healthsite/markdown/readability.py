@@ -1,12 +1,19 @@
-"""Plain-text statistics of a Markdown body: words, sentences, reading grade, reading time."""
+"""Plain-text statistics of a Markdown body: words, sentences, reading time, and how hard it is to read by the
+formula made for its language (`measure`)."""
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from itertools import filterfalse
+from typing import Literal
+
+from .spanish import spanish_syllables
 
 WORDS_PER_MINUTE = 200
+MEASURED_WORDS = 100  # a shorter text has too few sentences for a readability score to mean anything
+TARGET_GRADE = 8.0  # readability.target_grade's default
 
 _FENCE = re.compile(r"^(```|~~~).*?^\1[^\n]*$", re.M | re.S)
 _LINK = re.compile(r"(?:!\[|\[)([^\]]*)\]\([^)]*\)")  # '!?\[' alike, but the engine can skip to a '!' or '['
@@ -127,13 +134,122 @@ def prose_stats(text: str) -> TextStats:
     )
 
 
-def _prose_stats_by_pattern(text: str) -> TextStats:
-    """`prose_stats` by the patterns themselves, for text with spaces or digits beyond ASCII."""
-    tokens = _WORD_OR_END.findall(text)
+def _prose_stats_by_pattern(text: str, word_or_end: re.Pattern[str] = _WORD_OR_END,
+                            syllables_of: Callable[[list[str]], int] = _syllables_of) -> TextStats:
+    """`prose_stats` by the patterns themselves, for text with spaces or digits beyond ASCII (or, given another
+    language's word pattern and syllable count, that language's `prose_stats`)."""
+    tokens = word_or_end.findall(text)
     words = list(filter(None, tokens))
     runs = bytes(map(bool, tokens)).split(b"\0")  # one byte per token, 1 for a word: runs of 1s are sentences
     return TextStats(
         words=len(words),
         sentences=max(1, len(runs) - runs.count(b"")),
-        syllables=_syllables_of(words),
+        syllables=syllables_of(words),
     )
+
+
+# A Spanish word is any run of letters (á, ñ, ü and the rest), where the English count knows only A to Z; the
+# sentences end where they do in English.
+_SPANISH_WORD = r"[^\W\d_]+(?:['’][^\W\d_]+)?|\d+(?:[.,]\d+)*"
+_SPANISH_WORD_OR_END = re.compile(f"({_SPANISH_WORD})|{_SENTENCE_END.pattern}")
+
+
+def spanish_prose_stats(text: str) -> TextStats:
+    """Measure Spanish prose already stripped of markup by `plain_text`: words of any letters, syllables by
+    `spanish_syllables`, sentences as `prose_stats` finds them."""
+    return _prose_stats_by_pattern(text, _SPANISH_WORD_OR_END, _spanish_syllables_of)
+
+
+def _spanish_syllables_of(words: list[str]) -> int:
+    return sum(map(spanish_syllables, words))
+
+
+def szigriszt_pazos(stats: TextStats) -> float:
+    """Return the Szigriszt-Pazos perspicuity, 206.835 - 62.3 * syllables / words - words / sentences, rounded to
+    one decimal (Szigriszt Pazos, F. 1993, "Sistemas predictivos de legibilidad del mensaje escrito: fórmula de
+    perspicuidad", doctoral thesis, Universidad Complutense de Madrid)."""
+    if not stats.words:
+        return 0.0
+    return round(206.835 - 62.3 * stats.syllables / stats.words - stats.words / max(stats.sentences, 1), 1)
+
+
+# The INFLESZ scale for the Szigriszt-Pazos score, validated on Spanish texts for patients: Barrio-Cantalejo I.M.
+# et al. 2008, "Validación de la Escala INFLESZ para evaluar la legibilidad de los textos dirigidos a pacientes",
+# Anales del Sistema Sanitario de Navarra 31(2):135-152. Each level from its lowest score.
+INFLESZ_LEVELS = ((80.0, "muy fácil"), (65.0, "bastante fácil"), (55.0, "normal"), (40.0, "algo difícil"))
+INFLESZ_NORMAL = 55.0  # the lowest score INFLESZ calls "normal", the least a text for the public should reach
+
+
+def inflesz_level(score: float) -> str:
+    """Name the INFLESZ level of a Szigriszt-Pazos score: 'muy difícil' below 40 up to 'muy fácil' from 80."""
+    return next((name for lowest, name in INFLESZ_LEVELS if score >= lowest), "muy difícil")
+
+
+@dataclass(frozen=True, slots=True)
+class Readability:
+    """How hard a text is to read, by the formula made for its language, held to a limit on that formula's scale."""
+
+    formula: str  # "Flesch-Kincaid" (English) or "Szigriszt-Pazos" (Spanish)
+    scale: Literal["grade", "ease"]  # a grade: school years, lower is easier; an ease: 0 to 100, higher is easier
+    score: float  # one decimal; a grade never below 0, an ease within 0 to 100
+    limit: float  # the hardest score that passes: the most for a grade, the least for an ease
+    level: str = ""  # the score's name on the formula's published scale, where it has one ("algo difícil")
+    levels: str = ""  # that scale's name ("INFLESZ")
+
+    @property
+    def passes(self) -> bool:
+        """Tell whether the score is no harder than the limit."""
+        return self.score <= self.limit if self.scale == "grade" else self.score >= self.limit
+
+    @property
+    def problem(self) -> str:
+        """Say how the score misses the limit, naming the formula's measure (the readability-grade message)."""
+        if self.scale == "grade":
+            return f"reading grade {self.score:g} is above the target of {self.limit:g}"
+        level = f", '{self.level}' on the {self.levels} scale" if self.level else ""
+        return f"reading ease {self.score:g} ({self.formula}) is below {self.limit:g}{level}"
+
+
+@dataclass(frozen=True, slots=True)
+class Formula:
+    """A readability formula and the way of counting words, sentences and syllables it is used with."""
+
+    name: str
+    scale: Literal["grade", "ease"]
+    count: Callable[[str], TextStats]
+    rate: Callable[[TextStats, float], Readability]  # counts and the target grade -> score
+
+
+def _flesch_kincaid(stats: TextStats, target_grade: float) -> Readability:
+    return Readability("Flesch-Kincaid", "grade", max(0.0, stats.grade), target_grade)
+
+
+def _szigriszt_pazos(stats: TextStats, target_grade: float) -> Readability:
+    score = min(100.0, max(0.0, szigriszt_pazos(stats)))
+    return Readability("Szigriszt-Pazos", "ease", score, INFLESZ_NORMAL, inflesz_level(score), "INFLESZ")
+
+
+FORMULAS = {
+    "en": Formula("Flesch-Kincaid", "grade", prose_stats, _flesch_kincaid),
+    "es": Formula("Szigriszt-Pazos", "ease", spanish_prose_stats, _szigriszt_pazos),
+}
+"""Primary language subtag -> its formula. A language not listed is not measured: no other language's formula
+fits it (an English grade of Welsh or French text would be a number without meaning)."""
+
+
+def formula_for(language: str) -> Formula | None:
+    """Return the formula for a BCP 47 language tag ('en-GB', 'es-MX' and 'es' alike), None when it has none."""
+    return FORMULAS.get(language.replace("_", "-").split("-", 1)[0].lower())
+
+
+def measure(text: str, language: str, target_grade: float = TARGET_GRADE) -> Readability | None:
+    """Score prose already stripped of markup by `plain_text` with the formula made for its language; None when
+    that language has no formula or the text has fewer than MEASURED_WORDS words. `target_grade` is the limit of a
+    grade (readability.target_grade); an ease is held to its own scale's limit."""
+    formula = formula_for(language)
+    return None if formula is None else rate(formula, formula.count(text), target_grade)
+
+
+def rate(formula: Formula, stats: TextStats, target_grade: float = TARGET_GRADE) -> Readability | None:
+    """Score counts made by `formula.count` (the render stage's, for English); None under MEASURED_WORDS words."""
+    return None if stats.words < MEASURED_WORDS else formula.rate(stats, target_grade)

@@ -10,13 +10,14 @@ from datetime import date
 from urllib.parse import urljoin
 from xml.sax.saxutils import escape
 
-from ..catalog.index import tag_label
+from ..catalog.index import in_language, tag_label
 from ..model import Site, lastmod
 from .metadata import absolute
 from .views import further_list_pages, page_url
 
 ATOM = "http://www.w3.org/2005/Atom"
 SITEMAP = "http://www.sitemaps.org/schemas/sitemap/0.9"
+XHTML = "http://www.w3.org/1999/xhtml"  # the sitemap's alternates: <xhtml:link rel="alternate" hreflang=...>
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 FEED_ENTRIES = 20
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")  # characters XML 1.0 cannot hold
@@ -27,9 +28,10 @@ def site_files(site: Site) -> Iterator[tuple[str, str]]:
     yield "robots.txt", robots(site)
     if site.config.absolute_url:
         yield "sitemap.xml", sitemap(site)
-    yield "feed.xml", atom_feed(site, None)
+    for language in site.config.languages:  # each language's feed, the default's at the root
+        yield f"{language.prefix}feed.xml", atom_feed(site, None, language.code)
     for pillar in site.catalog.pillars:
-        yield f"{pillar}/feed.xml", atom_feed(site, pillar)
+        yield site.catalog.urls[pillar].strip("/") + "/feed.xml", atom_feed(site, pillar)
 
 
 def robots(site: Site) -> str:
@@ -45,6 +47,7 @@ def sitemap(site: Site) -> str:
     catalog, summaries = site.catalog, site.summaries  # not whole documents: an edit to a body changes no date
     newest = max((summary.lastmod for summary in summaries.values()), default=None)
     entries: list[tuple[str, date | None]] = [("/", newest)]
+    entries += [(f"/{language.prefix}", newest) for language in site.config.languages[1:]]
     entries += [(catalog.urls[slug], summary.lastmod) for slug, summary in summaries.items()
                 if summary.kind != "person"]
     for person in catalog.people:  # a person's page changes with the articles it lists
@@ -52,31 +55,61 @@ def sitemap(site: Site) -> str:
                                                   default=None)))
     if catalog.people:
         entries.append(("/people/", newest))
-    entries.append(("/tags/", newest))
-    for tag, slugs in catalog.tags.items():
-        entries.append((f"/tags/{tag}/", max(summaries[s].lastmod for s in slugs)))
-    for _, _, url, number, shown in further_list_pages(catalog, site.config.lists.per_page):  # dated by its newest
+    for language in site.config.languages:
+        mine = in_language(catalog, language.code) if len(site.config.languages) > 1 else catalog
+        entries.append((f"/{language.prefix}tags/", newest))
+        for tag, slugs in mine.tags.items():
+            entries.append((f"/{language.prefix}tags/{tag}/", max(summaries[s].lastmod for s in slugs)))
+    for _, _, url, number, shown, _ in further_list_pages(catalog, site.config):  # dated by its newest
         entries.append((page_url(url, number), max(summaries[s].lastmod for s in shown)))
+    alternates = _alternates(site)
     # Written as text, not built with ElementTree: the same bytes as _xml() gives, in a tenth of the time, which
     # counts on a large site where any edit rewrites the sitemap.
     base_path, host = site.config.base_path, site.config.absolute_url
-    lines = ['<?xml version="1.0" encoding="utf-8"?>', f'<urlset xmlns="{SITEMAP}">']
+    lines = ['<?xml version="1.0" encoding="utf-8"?>',
+             f'<urlset xmlns="{SITEMAP}" xmlns:xhtml="{XHTML}">' if alternates else f'<urlset xmlns="{SITEMAP}">']
     for path, day in entries:
         lines.append(f"  <url>\n    <loc>{escape(urljoin(host, base_path + path.lstrip('/')))}</loc>")
         if day is not None:
             lines.append(f"    <lastmod>{day.isoformat()}</lastmod>")
+        for language, other in alternates.get(path, ()):
+            lines.append(f'    <xhtml:link rel="alternate" hreflang="{escape(language)}" '
+                         f'href="{escape(urljoin(host, base_path + other.lstrip("/")))}"/>')
         lines.append("  </url>")
     return "\n".join(lines) + "\n</urlset>\n"
 
 
-def atom_feed(site: Site, pillar: str | None) -> str:
-    """Write the Atom feed of the newest articles, of the whole site or of one pillar."""
+def _alternates(site: Site) -> dict[str, list[tuple[str, str]]]:
+    """Return, for each site path with versions in other languages, every version (itself too) with its language,
+    and the default language's as x-default: what the sitemap lists under each such page. Each language's home
+    page has the others as its versions."""
+    catalog, languages = site.catalog, site.config.languages
+    if len(languages) == 1:
+        return {}
+    found: dict[str, list[tuple[str, str]]] = {}
+    homes = [(language.code, f"/{language.prefix}") for language in languages]
+    for _, path in homes:
+        found[path] = [*homes, ("x-default", "/")]
+    for slug, versions in catalog.translations.items():
+        paths = [(code, catalog.urls[other]) for code, other in versions.items() if other in catalog.urls]
+        default = next((path for code, path in paths if code == site.config.language), None)
+        if len(paths) > 1:
+            found[catalog.urls[slug]] = paths + ([("x-default", default)] if default else [])
+    return found
+
+
+def atom_feed(site: Site, pillar: str | None, language: str | None = None) -> str:
+    """Write the Atom feed of the newest articles, of the whole site in one language or of one pillar."""
     config, catalog = site.config, site.catalog
-    slugs = [s for s in catalog.articles if pillar is None or catalog.pillar_of[s] == pillar][:FEED_ENTRIES]
-    page_path = "/" if pillar is None else catalog.urls[pillar]
-    title = config.title if pillar is None else f"{site.summaries[pillar].title} | {config.title}"
-    subtitle = config.description if pillar is None else site.summaries[pillar].description
-    feed = ET.Element("feed", {"xmlns": ATOM, XML_LANG: config.language})
+    language = language or (catalog.docs[pillar].language if pillar else None) or config.language
+    settings = config.language_of(language)
+    site_title = settings.title or config.title
+    slugs = [s for s in catalog.articles if (catalog.pillar_of[s] == pillar if pillar else
+                                             catalog.docs[s].language in (language, None))][:FEED_ENTRIES]
+    page_path = f"/{settings.prefix}" if pillar is None else catalog.urls[pillar]
+    title = site_title if pillar is None else f"{site.summaries[pillar].title} | {site_title}"
+    subtitle = (settings.description or config.description) if pillar is None else site.summaries[pillar].description
+    feed = ET.Element("feed", {"xmlns": ATOM, XML_LANG: language})
     days = [site.summaries[s].lastmod for s in slugs or site.summaries] or [date(1970, 1, 1)]
     _text(feed, "id", _id(site, page_path))
     _text(feed, "title", title)
@@ -105,7 +138,7 @@ def _entry(site: Site, feed: ET.Element, slug: str) -> None:
     if doc.author:
         ET.SubElement(ET.SubElement(entry, "author"), "name").text = _clean(doc.author)
     for tag in doc.tags:
-        ET.SubElement(entry, "category", {"term": tag, "label": _clean(tag_label(site.config, tag))})
+        ET.SubElement(entry, "category", {"term": tag, "label": _clean(tag_label(site.config, tag, doc.language))})
 
 
 def _url(site: Site, path: str) -> str:

@@ -34,6 +34,7 @@ class HeadMeta:
     names: tuple[tuple[str, str], ...]  # <meta name=...>: Twitter card
     feeds: tuple[FeedLink, ...]
     jsonld: Markup  # JSON safe to put inside <script>
+    alternates: tuple[tuple[str, str], ...] = ()  # (hreflang, address) of each language version, x-default last
 
 
 def absolute(config: SiteConfig, url: str) -> str:
@@ -59,15 +60,18 @@ def head_meta(site: Site, context: Mapping[str, Any]) -> HeadMeta:
     """Build the <head> metadata of one page from the context its template receives."""
     config, page, doc = site.config, context["page"], context.get("doc")
     url = absolute(config, page["url"])
+    language = config.language_of(context.get("language") or config.language)
+    title = language.title or config.title
     properties = [("og:type", "article" if page["kind"] == "article" else "website"),
                   ("og:title", page["title"]), ("og:description", page["description"]),
-                  ("og:site_name", config.title), ("og:locale", config.language.replace("-", "_"))]
+                  ("og:site_name", title), ("og:locale", language.code.replace("-", "_"))]
     if config.absolute_url:
         properties.insert(3, ("og:url", url))
-    feeds = [FeedLink(config.title, config.base_path + "feed.xml")]
+    feeds = [FeedLink(title, config.base_path + language.prefix + "feed.xml")]
     pillar = site.catalog.pillar_of.get(doc.slug) if doc is not None else None
     if pillar is not None:  # an article's or a pillar's own; what a page shows of another document is in its summary
-        feeds.append(FeedLink(f"{site.summaries[pillar].title} | {config.title}", config.base_path + f"{pillar}/feed.xml"))
+        feeds.append(FeedLink(f"{site.summaries[pillar].title} | {title}",
+                              config.base_path + site.catalog.urls[pillar].lstrip("/") + "feed.xml"))
     if doc is not None and doc.kind == "article":
         properties += [("article:published_time", doc.published.isoformat()),
                        ("article:modified_time", lastmod(doc).isoformat()),
@@ -75,7 +79,17 @@ def head_meta(site: Site, context: Mapping[str, Any]) -> HeadMeta:
         properties += [("article:tag", tag.title) for tag in context.get("tags", ())]
     names = (("twitter:card", "summary"), ("twitter:title", page["title"]), ("twitter:description", page["description"]))
     graph = [_main_node(site, context, url), _breadcrumb_list(config, context, url)]
-    return HeadMeta(tuple(properties), names, tuple(feeds), script_json({"@context": "https://schema.org", "@graph": graph}))
+    return HeadMeta(tuple(properties), names, tuple(feeds), script_json({"@context": "https://schema.org", "@graph": graph}),
+                    _alternates(config, context.get("translations") or ()))
+
+
+def _alternates(config: SiteConfig, translations: Sequence[Any]) -> tuple[tuple[str, str], ...]:
+    """Return a page's language versions as (hreflang, address), itself among them, and the default language's
+    version again as x-default, for <link rel="alternate" hreflang>."""
+    found = [(t.language, absolute(config, t.url)) for t in translations]
+    default = next((href for code, href in found if code == config.language), None)
+    return tuple(found + [("x-default", default)]) if len(found) > 1 and default else tuple(found if len(found) > 1
+                                                                                           else ())
 
 
 def script_json(data: Any) -> Markup:
@@ -87,14 +101,20 @@ def script_json(data: Any) -> Markup:
 def _main_node(site: Site, context: Mapping[str, Any], url: str) -> dict:
     """Describe the page itself: the website on home, a medical page for articles, a web page otherwise."""
     config, page, doc = site.config, context["page"], context.get("doc")
+    language = context.get("language") or config.language
     if page["kind"] == "home":
         return {**_website(config), "description": page["description"] or config.description,
-                "inLanguage": config.language, "publisher": _publisher(config)}
+                "inLanguage": language, "publisher": _publisher(config)}
     node: dict[str, Any] = {"@type": PAGE_TYPES.get(page["kind"], "WebPage"), "@id": url, "url": url,
-                            "name": page["title"], "description": page["description"], "inLanguage": config.language,
+                            "name": page["title"], "description": page["description"], "inLanguage": language,
                             "isPartOf": _website(config), "breadcrumb": {"@id": url + "#breadcrumb"}}
     if doc is None:
         return node
+    versions = {t.language: absolute(config, t.url) for t in context.get("translations") or () if not t.current}
+    if config.language in versions:  # the default language's version is the work this page translates
+        node["translationOfWork"] = {"@id": versions[config.language]}
+    elif versions:
+        node["workTranslation"] = [{"@id": href} for href in versions.values()]
     if doc.kind == "person":  # a profile: the person is its subject; it has no dates of its own
         node["mainEntity"] = _person(site, doc.slug)
         return node

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import traceback
 import types
 from collections.abc import Callable, Iterator
@@ -107,20 +108,23 @@ def render_pages(site: Site, assets: Assets, diags: Diagnostics, extra_globals: 
 def plan_pages(site: Site, views: Views) -> Iterator[tuple[str, str, Callable[[], dict]]]:
     """List every HTML page without rendering it: output path, template name and context maker."""
     catalog = site.catalog
-    yield "index.html", "home.html", views.home
-    yield "404.html", "404.html", views.not_found
-    yield "tags/index.html", "tags.html", views.tags
-    if site.config.search:
-        yield "search/index.html", "search.html", views.search
+    for language in site.config.languages:  # each language's own home, lists and search; the default's at the root
+        code, home = language.code, language.prefix
+        yield f"{home}index.html", "home.html", functools.partial(views.home, code)
+        yield f"{home}404.html", "404.html", functools.partial(views.not_found, code)
+        yield f"{home}tags/index.html", "tags.html", functools.partial(views.tags, code)
+        if site.config.search:
+            yield f"{home}search/index.html", "search.html", functools.partial(views.search, code)
+        for tag in views.catalogs[code].tags:
+            yield f"{home}tags/{tag}/index.html", "tag.html", functools.partial(views.tag, tag, 1, code)
     if catalog.people:
         yield "people/index.html", "people.html", views.people
-    for tag in catalog.tags:
-        yield f"tags/{tag}/index.html", "tag.html", lambda tag=tag: views.tag(tag)
     for slug, doc in catalog.docs.items():
         yield catalog.urls[slug].strip("/") + "/index.html", f"{doc.kind}.html", lambda slug=slug: views.document(slug)
-    for kind, key, url, number, _ in further_list_pages(catalog, site.config.lists.per_page):
-        context = {"tag": views.tag, "person": views.person_list}.get(kind, views.pillar_list)
-        yield page_url(url, number).strip("/") + "/index.html", "list.html", lambda c=context, k=key, n=number: c(k, n)
+    for kind, key, url, number, _, code in further_list_pages(catalog, site.config):
+        context = (functools.partial(views.tag, key, number, code) if kind == "tag" else
+                   functools.partial({"person": views.person_list}.get(kind, views.pillar_list), key, number))
+        yield page_url(url, number).strip("/") + "/index.html", "list.html", context
     for alias, slug in sorted(catalog.aliases.items()):
         yield alias.strip("/") + "/index.html", "redirect.html", lambda slug=slug: views.redirect(slug)
 

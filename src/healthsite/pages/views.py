@@ -9,15 +9,15 @@ from datetime import date
 
 from markupsafe import Markup
 
-from ..catalog.index import tag_label
+from ..catalog.index import in_language, tag_label
 from ..catalog.review import review_status
-from ..config import contact_href
+from ..config import SiteConfig, contact_href
+from ..markdown.convert import help_title
 from ..markdown.readability import reading_minutes
 from ..model import Body, Catalog, Document, Heading, Site, lastmod
 from .assets import Assets
 
 TOC_MIN_HEADINGS = 4
-HELP_TITLE = "When to get help"
 # The anchor markdown.convert.mark_help_block puts before the help box, and the h2 right before it when one
 # introduces the box.
 _HELP_ANCHOR = re.compile(r'(?:<h2 id="([^"]+)"[^>]*>(?:(?!</h2>).)*</h2>\s*)?<div class="help-anchor" id="([^"]+)">',
@@ -64,11 +64,21 @@ class Review:
 
 
 @dataclass(frozen=True, slots=True)
+class Translation:
+    """One language a page is written in, for the language switcher and the alternates machines read."""
+
+    language: str  # its tag, 'es'
+    name: str  # the language's name in itself, 'Español'
+    url: str
+    current: bool  # the page itself
+
+
+@dataclass(frozen=True, slots=True)
 class SiteView:
     title: str
     description: str
     language: str
-    base_path: str
+    base_path: str  # the home of this language's pages: base_url's path, then the language's prefix
     absolute_url: str | None
     nav: tuple[Crumb, ...]
     assets: dict[str, str]  # template name -> URL
@@ -81,26 +91,52 @@ class SiteView:
 
 
 class Views:
-    """Build template contexts for one site; URL and card lookups are shared between pages."""
+    """Build template contexts for one site; URL and card lookups are shared between pages. Each language's pages
+    get that language's SiteView and list only that language's documents (`in_language`)."""
 
     def __init__(self, site: Site, assets: Assets):
         self.site = site
         self.catalog = site.catalog
         config = site.config
         self.base = config.base_path
-        pages = self.catalog.docs
-        self.site_view = SiteView(
-            title=config.title, description=config.description, language=config.language,
-            base_path=self.base, absolute_url=config.absolute_url,
-            nav=tuple(Crumb(pages[p].title, self.url(p)) for p in self.catalog.pillars),
+        self.default = config.language
+        self.catalogs = {language.code: in_language(site.catalog, language.code) for language in config.languages} \
+            if len(config.languages) > 1 else {self.default: site.catalog}
+        self.site_views = {code: self._site_view(code, assets) for code in self.catalogs}
+        self.site_view = self.site_views[self.default]
+
+    def _site_view(self, code: str, assets: Assets) -> SiteView:
+        """Return what every page in one language shows of the site: its title, sections and links."""
+        config, catalog = self.site.config, self.catalogs[code]
+        language = config.language_of(code)
+        pages = catalog.docs
+
+        def own(slug: str) -> str | None:  # a page such as the about page, in this language or its translation
+            found = self.catalog.translations.get(slug, {}).get(code, slug)
+            return self.url(found) if found in pages else None
+
+        return SiteView(
+            title=language.title or config.title, description=language.description or config.description,
+            language=code, base_path=self.base + language.prefix, absolute_url=config.absolute_url,
+            nav=tuple(Crumb(pages[p].title, self.url(p)) for p in catalog.pillars),
             assets={name: self.base + out for name, out in assets.names.items()},
             search=config.search,
             related=config.related.count > 0,
-            disclaimer_url=self.url("editorial-policy") if "editorial-policy" in pages else None,
-            about_url=self.url("about") if "about" in pages else None,
+            disclaimer_url=own("editorial-policy"),
+            about_url=own("about"),
             contact_url=contact_href(config.contact) if config.contact else "",
             people_url=self.path("/people/") if self.catalog.people else "",
         )
+
+    def home_url(self, language: str | None = None) -> str:
+        """Return the address of a language's home page (the default language's: base_url's path)."""
+        return self.site_views[language or self.default].base_path
+
+    def translations(self, slug: str) -> list[Translation]:
+        """Return the languages a document is written in, itself among them; none when it has no translation."""
+        found = self.catalog.translations.get(slug, {})
+        return [Translation(code, language_name(self.site.config, code), self.url(other), other == slug)
+                for code, other in found.items() if other in self.catalog.urls]
 
     def url(self, slug: str) -> str:
         """Return the site-relative URL of a published document."""
@@ -152,7 +188,7 @@ class Views:
 
     def breadcrumbs(self, slug: str) -> list[Crumb]:
         doc = self.catalog.docs[slug]
-        crumbs = [Crumb("Home", self.base)]
+        crumbs = [Crumb("Home", self.home_url(doc.language))]
         if doc.kind == "article":
             crumbs.append(self.pillar(slug))
         crumbs.append(Crumb(doc.title, self.url(slug)))
@@ -161,11 +197,14 @@ class Views:
     def document(self, slug: str) -> dict:
         """Return the context of an article, pillar or page."""
         doc = self.catalog.docs[slug]
+        language = doc.language or self.default
         body = self.site.bodies.get(slug)
         headings = [h for h in body.headings if h.level == 2] if body else []
-        help_id, toc = contents(body, headings)
+        help_id, toc = contents(body, headings, help_title(language))
         context = dict(
             page=self._page(doc.kind, doc.title, doc.description, self.url(slug), draft=doc.draft),
+            **self._language(language),
+            translations=self.translations(slug),
             doc=doc,
             body=Markup(body.html if body else ""),
             toc=toc,
@@ -176,7 +215,8 @@ class Views:
             review=self.review(doc),
             author=(author := self.person(doc.author or self.site.config.author)).title,
             author_url=author.url,
-            tags=[Crumb(tag_label(self.site.config, t), self.path(f"/tags/{t}/")) for t in doc.tags],
+            tags=[Crumb(tag_label(self.site.config, t, language), f"{self.home_url(language)}tags/{t}/")
+                  for t in doc.tags],
             pillar=self.pillar(slug),
             breadcrumbs=self.breadcrumbs(slug),
             related=self.cards(self.site.related.get(slug, ())),
@@ -194,7 +234,7 @@ class Views:
         if doc.kind == "person":
             articles = self.catalog.person_articles.get(slug, ())
             context["articles"], context["pager"] = self.paged(articles, self.url(slug), 1)
-            context["breadcrumbs"] = [Crumb("Home", self.base), Crumb("People", self.path("/people/")),
+            context["breadcrumbs"] = [Crumb("Home", self.home_url()), Crumb("People", self.path("/people/")),
                                       Crumb(doc.title, self.url(slug))]
         return context
 
@@ -205,42 +245,62 @@ class Views:
         people = [(self.card(p), len(self.catalog.person_articles.get(p, ()))) for p in self.catalog.people]
         return dict(page=self._page("people", "Who writes and reviews our articles",
                                     f"The people and teams behind {self.site.config.title}.", url),
-                    people=people, breadcrumbs=[Crumb("Home", self.base), Crumb("People", url)])
+                    people=people, breadcrumbs=[Crumb("Home", self.home_url()), Crumb("People", url)])
 
     def person_list(self, slug: str, number: int) -> dict:
         """Return the context of page `number` (2 or more) of the articles a person wrote or reviewed."""
         title, url = self.site.summaries[slug].title, self.url(slug)
         articles, pager = self.paged(self.catalog.person_articles.get(slug, ()), url, number)
         return self._list("person", title, Crumb(title, url), articles, pager,
-                          [Crumb("Home", self.base), Crumb("People", self.path("/people/")), Crumb(title, url)])
+                          [Crumb("Home", self.home_url()), Crumb("People", self.path("/people/")), Crumb(title, url)])
 
-    def pillar_cards(self) -> list[tuple[Card, int]]:
-        """Return every pillar's card with its number of articles."""
-        return [(self.card(p), len(self.catalog.pillar_articles.get(p, ()))) for p in self.catalog.pillars]
+    def pillar_cards(self, language: str | None = None) -> list[tuple[Card, int]]:
+        """Return every pillar's card (of one language) with its number of articles."""
+        catalog = self.catalogs[language or self.default]
+        return [(self.card(p), len(catalog.pillar_articles.get(p, ()))) for p in catalog.pillars]
 
-    def home(self) -> dict:
-        return dict(page=self._page("home", self.site.config.title, self.site.config.description, self.base),
-                    pillars=self.pillar_cards(), latest=self.cards(self.catalog.articles[:6]),
-                    breadcrumbs=[Crumb("Home", self.base)])
+    def home(self, language: str | None = None) -> dict:
+        site, home = self.site_views[language or self.default], self.home_url(language)
+        return dict(page=self._page("home", site.title, site.description, home), **self._language(language),
+                    pillars=self.pillar_cards(language),
+                    latest=self.cards(self.catalogs[language or self.default].articles[:6]),
+                    translations=self._homes(language), breadcrumbs=[Crumb("Home", home)])
 
-    def tag(self, tag: str, number: int = 1) -> dict:
-        """Return the context of a tag's page, or of page `number` of its list."""
-        label = tag_label(self.site.config, tag)
-        url = self.path(f"/tags/{tag}/")
-        articles, pager = self.paged(self.catalog.tags[tag], url, number)
-        crumbs = [Crumb("Home", self.base), Crumb("Topics", self.path("/tags/")), Crumb(label, url)]
+    def tag(self, tag: str, number: int = 1, language: str | None = None) -> dict:
+        """Return the context of a tag's page, or of page `number` of its list, in one language."""
+        label = tag_label(self.site.config, tag, language)
+        home = self.home_url(language)
+        url = f"{home}tags/{tag}/"
+        articles, pager = self.paged(self.catalogs[language or self.default].tags[tag], url, number)
+        crumbs = [Crumb("Home", home), Crumb("Topics", f"{home}tags/"), Crumb(label, url)]
         if number > 1:
-            return self._list("tag", f"Articles about {label.lower()}", Crumb(label, url), articles, pager, crumbs)
+            return {**self._list("tag", f"Articles about {label.lower()}", Crumb(label, url), articles, pager,
+                                 crumbs), **self._language(language)}
         return dict(page=self._page("tag", f"Articles about {label.lower()}",
-                                    f"Every article on this site tagged '{label}'.", url),
+                                    f"Every article on this site tagged '{label}'.", url), **self._language(language),
                     tag=label, articles=articles, pager=pager, breadcrumbs=crumbs)
 
     def pillar_list(self, slug: str, number: int) -> dict:
         """Return the context of page `number` (2 or more) of a pillar's articles; page 1 is the pillar's own."""
         title, url = self.site.summaries[slug].title, self.url(slug)
+        language = self.site.summaries[slug].language
         articles, pager = self.paged(self.catalog.pillar_articles.get(slug, ()), url, number)
-        return self._list("pillar", title, Crumb(title, url), articles, pager,
-                          [Crumb("Home", self.base), Crumb(title, url)])
+        return {**self._list("pillar", title, Crumb(title, url), articles, pager,
+                             [Crumb("Home", self.home_url(language)), Crumb(title, url)]), **self._language(language)}
+
+    def _language(self, language: str | None) -> dict:
+        """Return what a page in `language` adds to its context: the language, and the site as that language shows
+        it (nothing for a one-language site, whose pages all get the one SiteView)."""
+        if len(self.site_views) == 1:
+            return {}
+        return {"language": language or self.default, "site": self.site_views[language or self.default]}
+
+    def _homes(self, language: str | None) -> list[Translation]:
+        """Return every language's home page, for the home page's language switcher."""
+        if len(self.site_views) == 1:
+            return []
+        return [Translation(code, language_name(self.site.config, code), view.base_path,
+                            code == (language or self.default)) for code, view in self.site_views.items()]
 
     def _list(self, of: str, title: str, start: Crumb, articles: list[Card], pager: Pager,
               crumbs: list[Crumb]) -> dict:
@@ -253,28 +313,35 @@ class Views:
         return dict(page=page, list_of=of, start=start, articles=articles, pager=pager,
                     pillar=start if of == "pillar" else None, breadcrumbs=[*crumbs, Crumb(f"Page {pager.number}", url)])
 
-    def tags(self) -> dict:
-        url = self.path("/tags/")
+    def tags(self, language: str | None = None) -> dict:
+        home = self.home_url(language)
+        url = f"{home}tags/"
         config = self.site.config
-        tags = [(Crumb(tag_label(config, t), self.path(f"/tags/{t}/")), len(s)) for t, s in self.catalog.tags.items()]
+        tags = [(Crumb(tag_label(config, t, language), f"{url}{t}/"), len(s))
+                for t, s in self.catalogs[language or self.default].tags.items()]
         return dict(page=self._page("tags", "All topics", "Browse every article on this site by topic.", url),
-                    tags=sorted(tags, key=lambda item: item[0].title.lower()),
-                    breadcrumbs=[Crumb("Home", self.base), Crumb("Topics", url)])
+                    **self._language(language), tags=sorted(tags, key=lambda item: item[0].title.lower()),
+                    breadcrumbs=[Crumb("Home", home), Crumb("Topics", url)])
 
-    def search(self) -> dict:
-        """Return the context of the search page, whose results come from Pagefind in the browser."""
-        url = self.path("/search/")
-        return dict(page=self._page("search", "Search", f"Search every article on {self.site.config.title}.", url),
-                    pagefind=self.path("/pagefind/"), breadcrumbs=[Crumb("Home", self.base), Crumb("Search", url)])
+    def search(self, language: str | None = None) -> dict:
+        """Return the context of the search page, whose results come from Pagefind in the browser (which searches
+        the index of the page's language); `topics` are the tags' labels, words its spelling-tolerant retry knows."""
+        home = self.home_url(language)
+        url = f"{home}search/"
+        topics = sorted(tag_label(self.site.config, tag, language) for tag in self.catalogs[language or self.default].tags)
+        return dict(page=self._page("search", "Search", f"Search every article on {self.site_views[language or self.default].title}.", url),
+                    **self._language(language), pagefind=self.path("/pagefind/"), topics=topics,
+                    breadcrumbs=[Crumb("Home", home), Crumb("Search", url)])
 
-    def not_found(self) -> dict:
-        return dict(page=self._page("404", "Page not found", "We could not find that page.", self.path("/404.html")),
-                    pillars=self.pillar_cards(), breadcrumbs=[])
+    def not_found(self, language: str | None = None) -> dict:
+        return dict(page=self._page("404", "Page not found", "We could not find that page.",
+                                    f"{self.home_url(language)}404.html"),
+                    **self._language(language), pillars=self.pillar_cards(language), breadcrumbs=[])
 
     def redirect(self, slug: str) -> dict:
         summary = self.site.summaries[slug]
         return dict(page=self._page("redirect", summary.title, summary.description, self.url(slug)),
-                    target=self.url(slug))
+                    **self._language(summary.language), target=self.url(slug))
 
     def _page(self, kind: str, title: str, description: str, url: str, draft: bool = False) -> dict:
         canonical = self.site.config.absolute_url
@@ -283,7 +350,19 @@ class Views:
         return dict(kind=kind, title=title, description=description, url=url, canonical=canonical, draft=draft)
 
 
-def contents(body: Body | None, headings: list[Heading]) -> tuple[str, list[Heading]]:
+# Each language's name in itself, for the language switcher; `languages.<tag>.name` in site.yaml names others.
+LANGUAGE_NAMES = {"ar": "العربية", "cy": "Cymraeg", "de": "Deutsch", "en": "English", "es": "Español", "fr": "Français",
+                  "ga": "Gaeilge", "hi": "हिन्दी", "it": "Italiano", "nl": "Nederlands", "pl": "Polski",
+                  "pt": "Português", "ro": "Română", "ru": "Русский", "tr": "Türkçe", "uk": "Українська",
+                  "ur": "اردو", "zh": "中文"}
+
+
+def language_name(config: SiteConfig, code: str) -> str:
+    """Return a language's name in itself: as site.yaml names it, else from LANGUAGE_NAMES, else its tag."""
+    return config.language_of(code).name or LANGUAGE_NAMES.get(code.split("-")[0].lower(), code)
+
+
+def contents(body: Body | None, headings: list[Heading], title: str = "When to get help") -> tuple[str, list[Heading]]:
     """Return the id of a body's "When to get help" box ('' when it has none) and its table of contents: its
     sections when there are enough of them, the help box first, in place of the heading that introduces it."""
     found = _HELP_ANCHOR.search(body.html) if body is not None and body.has_help_block else None
@@ -292,7 +371,7 @@ def contents(body: Body | None, headings: list[Heading]) -> tuple[str, list[Head
         return "", toc
     introduced_by, help_id = found.groups()
     if toc:
-        toc = [Heading(2, help_id, HELP_TITLE), *[h for h in toc if h.id != introduced_by]]
+        toc = [Heading(2, help_id, title), *[h for h in toc if h.id != introduced_by]]
     return help_id, toc
 
 
@@ -306,17 +385,23 @@ def page_of(slugs: Sequence[str], number: int, per_page: int) -> Sequence[str]:
     return slugs[(number - 1) * per_page:number * per_page] if per_page else slugs
 
 
-def further_list_pages(catalog: Catalog, per_page: int) -> Iterator[tuple[str, str, str, int, Sequence[str]]]:
+def further_list_pages(catalog: Catalog, config: SiteConfig
+                       ) -> Iterator[tuple[str, str, str, int, Sequence[str], str]]:
     """Yield page 2 and on of every tag's, pillar's and person's list: ('tag', 'pillar' or 'person', its key, the
-    site path of the list's first page, the page number, the articles on that page)."""
-    lists = [("tag", tag, f"/tags/{tag}/", slugs) for tag, slugs in catalog.tags.items()]
-    lists += [("pillar", pillar, catalog.urls[pillar], catalog.pillar_articles.get(pillar, ()))
-              for pillar in catalog.pillars]
-    lists += [("person", person, catalog.urls[person], catalog.person_articles.get(person, ()))
+    site path of the list's first page, the page number, the articles on that page, the list's language)."""
+    lists = []
+    for language in config.languages:
+        mine = in_language(catalog, language.code) if len(config.languages) > 1 else catalog
+        lists += [("tag", tag, f"/{language.prefix}tags/{tag}/", slugs, language.code)
+                  for tag, slugs in mine.tags.items()]
+        lists += [("pillar", pillar, catalog.urls[pillar], catalog.pillar_articles.get(pillar, ()), language.code)
+                  for pillar in mine.pillars]
+    lists += [("person", person, catalog.urls[person], catalog.person_articles.get(person, ()), config.language)
               for person in catalog.people]
-    for kind, key, path, slugs in lists:
+    per_page = config.lists.per_page
+    for kind, key, path, slugs, code in lists:
         for number in range(2, page_count(len(slugs), per_page) + 1):
-            yield kind, key, path, number, page_of(slugs, number, per_page)
+            yield kind, key, path, number, page_of(slugs, number, per_page), code
 
 
 def page_url(url: str, number: int) -> str:

@@ -47,7 +47,7 @@ def summaries(catalog: Catalog, bodies: Mapping[str, Body]) -> dict[str, Summary
     for slug, doc in catalog.docs.items():
         body = bodies.get(slug)
         result[slug] = Summary(doc.kind, doc.title, doc.description, reading_minutes(body.words if body else 0),
-                               lastmod(doc))
+                               lastmod(doc), doc.language)
     return result
 
 
@@ -100,7 +100,9 @@ class RelatedIndex(Mapping):
     def _rank(self, slug: str) -> tuple[str, ...]:
         settings, articles, pillars, me = self.settings, self.articles, self.pillars, self.order[slug]
         scores = _scores(me, [(self.postings[term], self.weights[term]) for term in self.terms[slug]])
-        pinned = [p for p in self.catalog.docs[slug].related if p in self.order and p != slug]
+        language = self.catalog.docs[slug].language  # a pinned article in another language is not offered
+        pinned = [p for p in self.catalog.docs[slug].related if p in self.order and p != slug
+                  and self.catalog.docs[p].language == language]
         ranked = []
         for other, score in scores.items():
             if pillars[other] == pillars[me]:
@@ -133,14 +135,15 @@ def _weighted_terms(catalog: Catalog, bodies: Mapping[str, Body], settings: Rela
     for slug in catalog.articles:
         doc = catalog.docs[slug]
         body = bodies.get(slug)
-        inputs = (doc.title, doc.tags, body.keywords if body else ())
+        inputs = (doc.title, doc.tags, body.keywords if body else (), doc.language)
         known = memo.get(slug)
         if known is not None and known[0] == inputs:
             terms[slug] = known[1]
             continue
         title_words = [w for w in re.findall(r"[a-z][a-z'-]{3,}", doc.title.lower()) if w not in STOPWORDS]
         keywords = dict.fromkeys(title_words + list(inputs[2]))
-        terms[slug] = tuple([f"t:{t}" for t in doc.tags] + [f"k:{k}" for k in keywords])
+        # terms of one language only: articles share none with another language's, its translations among them
+        terms[slug] = tuple([f"t:{doc.language}:{t}" for t in doc.tags] + [f"k:{doc.language}:{k}" for k in keywords])
         memo[slug] = (inputs, terms[slug])
     for gone in [slug for slug in memo if slug not in terms] if len(memo) > len(terms) else ():
         del memo[gone]
@@ -179,7 +182,7 @@ def pillar_neighbours(catalog: Catalog) -> dict[str, tuple[str, ...]]:
         shared: Counter[str] = Counter()
         for tag in tags:
             for slug in catalog.tags.get(tag, ())[:200]:
-                if slug not in own:
+                if slug not in own and catalog.docs[slug].language == doc.language:
                     shared[slug] += 1
         ranked = sorted(shared.items(), key=lambda item: (-item[1], item[0]))
         result[pillar] = tuple(slug for slug, _ in ranked[:PILLAR_NEIGHBOURS])
