@@ -15,6 +15,14 @@
   var retries = [];  // the tolerant forms still to try
   var retrying = false;
 
+  /* Return one of the page's texts (its data-showing-one, data-nothing, ...: the theme's strings in the page's
+     language) with each {name} in it replaced by values[name]. */
+  function text(name, values) {
+    return (page.getAttribute("data-" + name) || "").replace(/\{(\w+)\}/g, function (whole, key) {
+      return Object.prototype.hasOwnProperty.call(values, key) ? String(values[key]) : whole;
+    });
+  }
+
   // Rank by the weighted count of the words, not by how often they occur for the page's length: a word in the title
   // or a heading weighs many times one in the text (Pagefind weighs h1 7, h2 6, h3 5, squared), so an article about
   // the word ranks above one that mentions it in passing.
@@ -97,9 +105,10 @@
     none.hidden = count > 0;
     var summary = page.querySelector("pagefind-summary .pf-summary");
     if (shown !== asked && summary) {  // short enough for one line on a phone; the box above still shows the words
-      var found = count + (count === 1 ? " result" : " results") + " for \u201c" + shown + "\u201d";
-      summary.textContent = count ? "Showing " + found : "No results for \u201c" + asked + "\u201d";
-      instance.announceRaw("No results for \u201c" + asked + "\u201d." + (count ? " Showing " + found + "." : ""));
+      var showing = text(count === 1 ? "showing-one" : "showing-other", { count: count, term: shown });
+      var nothing = text("nothing", { term: asked });
+      summary.textContent = count ? showing : nothing;
+      instance.announceRaw(nothing + "." + (count ? " " + showing + "." : ""));
     }
   });
 

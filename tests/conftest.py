@@ -81,6 +81,15 @@ def bundled_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return root
 
 
+@pytest.fixture(scope="session")
+def bundled_url(bundled_site: Path):
+    """Serve the built bundled site on 127.0.0.1 for the browser; yield its address, without a trailing slash."""
+    from browser_support import serve_folder
+
+    with serve_folder(bundled_site / "public") as url:
+        yield url
+
+
 def build_sample_site(name: str, into: Path, *args: str) -> Path:
     """Copy a sample site from tests/sites into `into/name`, build it afresh, and return its folder."""
     root = into / name

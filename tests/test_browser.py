@@ -17,19 +17,11 @@ from browser_support import (
     axe_report,
     browser_unavailable,
     load_every_search_result,
-    serve_folder,
 )
 from conftest import ROOT
 
 SCREENSHOTS = ROOT / "tests" / "screenshots"
 PHONE, DESKTOP = 375, 1280
-
-
-@pytest.fixture(scope="module")
-def site_url(bundled_site: Path):
-    """Serve the built bundled site on 127.0.0.1 for the browser."""
-    with serve_folder(bundled_site / "public") as url:
-        yield url
 
 
 @pytest.fixture
@@ -86,27 +78,27 @@ def test_missing_browser_skips_locally_but_fails_when_ci_requires_browsers(monke
         browser_unavailable("Chromium is not installed")
 
 
-def open_search_results(page, site_url: str, query: str) -> None:
+def open_search_results(page, bundled_url: str, query: str) -> None:
     """Open the search page for a query and wait until Pagefind has shown every result."""
-    page.goto(f"{site_url}/search/?q={query}")
+    page.goto(f"{bundled_url}/search/?q={query}")
     page.locator("pagefind-results a.pf-result-link").first.wait_for()
     load_every_search_result(page)
 
 
-def test_reader_clicks_home_to_pillar_to_article_to_related_and_back_by_breadcrumbs(site_url, open_page) -> None:
+def test_reader_clicks_home_to_pillar_to_article_to_related_and_back_by_breadcrumbs(bundled_url, open_page) -> None:
     page, watch = open_page()
-    page.goto(site_url + "/")
+    page.goto(bundled_url + "/")
     pillar_link = page.locator("main .card-pillar .card-title a").first
     pillar_title = pillar_link.inner_text()
     pillar_link.click()
     assert page.locator("h1").inner_text() == pillar_title
 
     # The pillar's text lists its articles (the cards would only repeat it).
-    pillar_path = page.url.removeprefix(site_url)
+    pillar_path = page.url.removeprefix(bundled_url)
     article_link = page.locator(f'main .pillar-intro .body a[href^="{pillar_path}"]:not([href="{pillar_path}"])').first
     article_path = article_link.get_attribute("href")
     article_link.click()
-    assert page.url == site_url + article_path
+    assert page.url == bundled_url + article_path
     assert page.locator(".breadcrumbs a").nth(1).inner_text() == pillar_title
 
     related_link = page.locator(".related .card-title a").first
@@ -123,35 +115,35 @@ def test_reader_clicks_home_to_pillar_to_article_to_related_and_back_by_breadcru
     assert page.locator("h1").inner_text() == crumb_pillar_title
     assert page.locator(f'main a[href="{related_path}"]').count() >= 1  # the pillar lists the related article
     page.locator(".breadcrumbs a", has_text="Home").click()
-    assert page.url == site_url + "/"
+    assert page.url == bundled_url + "/"
     assert not watch.problems
 
 
-def test_reader_on_a_phone_pages_through_a_long_topic_and_back(site_url, open_page, page_types) -> None:
+def test_reader_on_a_phone_pages_through_a_long_topic_and_back(bundled_url, open_page, page_types) -> None:
     page, watch = open_page(width=PHONE)
     second = page_types["tag-page-2"]
-    page.goto(site_url + second.removesuffix("page/2/"))
+    page.goto(bundled_url + second.removesuffix("page/2/"))
     first_titles = page.locator("main .card-title a").all_inner_texts()
     assert len(first_titles) == 12  # site.yaml's lists.per_page
     next_link = page.get_by_role("link", name="Next page")
     box = next_link.bounding_box()
     assert box is not None and box["height"] >= 44 and box["width"] >= 44  # a touch target
     next_link.click()
-    assert page.url == site_url + second
+    assert page.url == bundled_url + second
     assert re.fullmatch(r"Articles about .+, page 2 of \d+", page.locator("h1").inner_text())
     assert page.get_by_role("link", name="Page 2", exact=True).get_attribute("aria-current") == "page"
     second_titles = page.locator("main .card-title a").all_inner_texts()
     assert second_titles and not set(second_titles) & set(first_titles)
     page.get_by_role("link", name="Previous page").click()
-    assert page.url == site_url + second.removesuffix("page/2/")
+    assert page.url == bundled_url + second.removesuffix("page/2/")
     assert not watch.problems
 
 
-def test_search_box_on_a_page_finds_an_article_and_opens_it(site_url, open_page, page_types) -> None:
+def test_search_box_on_a_page_finds_an_article_and_opens_it(bundled_url, open_page, page_types) -> None:
     page, watch = open_page(PHONE)
-    page.goto(site_url + page_types["article"])
+    page.goto(bundled_url + page_types["article"])
     target_title = page.locator("h1").inner_text()
-    page.goto(site_url + "/")
+    page.goto(bundled_url + "/")
     search = page.get_by_role("searchbox", name="Search this site")
     search.fill(target_title)
     search.press("Enter")
@@ -161,14 +153,14 @@ def test_search_box_on_a_page_finds_an_article_and_opens_it(site_url, open_page,
     assert result.inner_text() == target_title
     assert page.locator("pagefind-results .pf-result-excerpt").first.inner_text().strip()
     result.click()
-    page.wait_for_url(site_url + page_types["article"])
+    page.wait_for_url(bundled_url + page_types["article"])
     assert page.locator("h1").inner_text() == target_title
     assert not watch.problems
 
 
-def test_typing_on_the_search_page_shows_titles_and_excerpts(site_url, open_page) -> None:
+def test_typing_on_the_search_page_shows_titles_and_excerpts(bundled_url, open_page) -> None:
     page, watch = open_page()
-    page.goto(site_url + "/search/")
+    page.goto(bundled_url + "/search/")
     page.locator("pagefind-input input").press_sequentially("stretch", delay=20)
     first = page.locator("pagefind-results a.pf-result-link").first
     first.wait_for()
@@ -180,14 +172,14 @@ def test_typing_on_the_search_page_shows_titles_and_excerpts(site_url, open_page
     assert not watch.problems
 
 
-def test_search_results_narrow_to_one_pillar(site_url, open_page) -> None:
+def test_search_results_narrow_to_one_pillar(bundled_url, open_page) -> None:
     from playwright.sync_api import expect
 
     page, watch = open_page()
-    page.goto(site_url + "/")
+    page.goto(bundled_url + "/")
     nav = page.locator(".pillar-nav a")
     pillars = {nav.nth(i).inner_text(): nav.nth(i).get_attribute("href") for i in range(nav.count())}
-    open_search_results(page, site_url, "back")
+    open_search_results(page, bundled_url, "back")
     everywhere = page.locator("pagefind-results a.pf-result-link").count()
     summary = page.locator("pagefind-summary").inner_text()
     title, path = next(iter(pillars.items()))
@@ -205,7 +197,7 @@ def test_search_results_narrow_to_one_pillar(site_url, open_page) -> None:
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])
 @pytest.mark.parametrize("width", [PHONE, DESKTOP])
-def test_every_page_type_has_no_axe_violations(site_url, open_page, page_types, width, scheme) -> None:
+def test_every_page_type_has_no_axe_violations(bundled_url, open_page, page_types, width, scheme) -> None:
     from axe_playwright_python.sync_playwright import Axe
 
     axe = Axe()
@@ -214,9 +206,9 @@ def test_every_page_type_has_no_axe_violations(site_url, open_page, page_types, 
     violations = {}
     for name, path in page_types.items():
         if name == "search":
-            open_search_results(page, site_url, "cramps")
+            open_search_results(page, bundled_url, "cramps")
         else:
-            page.goto(site_url + path)
+            page.goto(bundled_url + path)
         report = axe_report(axe.run(page, options=AXE_OPTIONS))
         if report:
             violations[name] = report
@@ -226,11 +218,11 @@ def test_every_page_type_has_no_axe_violations(site_url, open_page, page_types, 
     assert not watch.problems
 
 
-def test_pages_fit_a_375_px_phone_without_sideways_scrolling(site_url, open_page, page_types) -> None:
+def test_pages_fit_a_375_px_phone_without_sideways_scrolling(bundled_url, open_page, page_types) -> None:
     page, watch = open_page(PHONE)
     too_wide = {}
     for name, path in page_types.items():
-        page.goto(site_url + path)
+        page.goto(bundled_url + path)
         width = page.evaluate("document.documentElement.scrollWidth")
         if width > PHONE:
             too_wide[name] = width
@@ -238,9 +230,9 @@ def test_pages_fit_a_375_px_phone_without_sideways_scrolling(site_url, open_page
     assert not watch.problems
 
 
-def test_skip_link_is_the_first_tab_stop_and_moves_to_the_main_content(site_url, open_page, page_types) -> None:
+def test_skip_link_is_the_first_tab_stop_and_moves_to_the_main_content(bundled_url, open_page, page_types) -> None:
     page, watch = open_page()
-    page.goto(site_url + page_types["article"])
+    page.goto(bundled_url + page_types["article"])
     page.keyboard.press("Tab")
     focused = page.evaluate("document.activeElement.textContent")
     assert focused == "Skip to main content"
@@ -250,9 +242,9 @@ def test_skip_link_is_the_first_tab_stop_and_moves_to_the_main_content(site_url,
     assert not watch.problems
 
 
-def test_site_works_without_javascript_and_search_says_it_needs_it(site_url, open_page) -> None:
+def test_site_works_without_javascript_and_search_says_it_needs_it(bundled_url, open_page) -> None:
     page, watch = open_page(javascript=False)
-    page.goto(site_url + "/")
+    page.goto(bundled_url + "/")
     page.locator("main .card-pillar .card-title a").first.click()
     article = page.locator("main .cards .card-title a").first
     title = article.inner_text()
@@ -266,9 +258,9 @@ def test_site_works_without_javascript_and_search_says_it_needs_it(site_url, ope
     assert not watch.problems
 
 
-def test_printed_article_hides_navigation_and_shows_link_addresses(site_url, open_page, page_types) -> None:
+def test_printed_article_hides_navigation_and_shows_link_addresses(bundled_url, open_page, page_types) -> None:
     page, watch = open_page()
-    page.goto(site_url + page_types["article"])
+    page.goto(bundled_url + page_types["article"])
     page.emulate_media(media="print")
     for hidden in (".pillar-nav", ".site-search", ".breadcrumbs", ".related"):
         assert not page.locator(hidden).is_visible(), hidden

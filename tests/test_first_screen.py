@@ -97,12 +97,6 @@ def sections_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="module")
-def bundled_url(bundled_site: Path):
-    with serve_folder(bundled_site / "public") as url:
-        yield url
-
-
-@pytest.fixture(scope="module")
 def sections_url(sections_site: Path):
     with serve_folder(sections_site / "public") as url:
         yield url

@@ -18,7 +18,7 @@ import yaml
 from conftest import BUILD_EPOCH, ROOT, run_healthsite
 from site_files import files_below
 
-THEME_FOLDERS = ("templates", "static")
+THEME_FOLDERS = ("templates", "static", "strings")
 STARTER_FILES = ["site.yaml", "content/back-pain/index.md", "content/back-pain/keeping-moving-with-back-pain.md",
                  ".github/workflows/site.yml", ".gitignore"]
 ARTICLE = "content/back-pain/keeping-moving-with-back-pain.md"

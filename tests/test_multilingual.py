@@ -203,3 +203,27 @@ def test_in_a_browser_the_switcher_opens_the_translation_and_spanish_search_find
         page.close()
     assert "/es/espalda/ciatica/" in found and all(href.startswith("/es/") for href in found)
     assert "/back/sciatica/" in english and not [href for href in english if href.startswith("/es/")]
+
+
+def test_the_report_groups_articles_by_language_and_lists_those_without_a_translation(site: Path) -> None:
+    result = run_healthsite("check", "--report", cwd=site)
+    languages = result.out.split("\nLanguages\n\n", 1)[1].split("\n\n", 1)[0].splitlines()
+    assert [line.split() for line in languages[2:]] == [["en-GB", "3", "2", "content/back/lifting.md"],
+                                                       ["es", "3", "2", "content/espalda/calor-y-frio.md"]]
+    english, spanish = result.out.split("\nIn en-GB:\n\n", 1)[1].split("\nIn es:\n\n", 1)
+    assert english.split()[:3] == ["article", "words", "grade"] and spanish.split()[:3] == ["article", "words", "ease"]
+    assert "content/espalda/" not in english and "content/back/" not in spanish.split("\nPillars\n")[0]
+    data = json.loads(run_healthsite("check", "--report", "--format", "json", cwd=site).out)
+    assert data["languages"] == [
+        {"language": "en-GB", "articles": 3, "translated": 2, "untranslated": ["content/back/lifting.md"]},
+        {"language": "es", "articles": 3, "translated": 2, "untranslated": ["content/espalda/calor-y-frio.md"]}]
+
+
+def test_a_spanish_page_cannot_take_the_address_of_the_spanish_tag_pages(copy_site) -> None:
+    root = copy_site("multilingual")
+    page = root / "content" / "tags.md"
+    page.write_text("---\nkind: page\ntitle: Etiquetas\ndescription: Todas.\ndate: 2026-10-01\nlanguage: es\n---\n\n"
+                    "Texto.\n", encoding="utf-8")
+    result = run_healthsite("check", cwd=root)
+    assert "content/tags.md:1: error: the address /es/tags/ is already taken by the tag pages. Choose another slug " \
+           "[url-duplicate]" in result.out.splitlines()

@@ -15,7 +15,7 @@ from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-from browser_support import AXE_OPTIONS, PageWatch, axe_report, load_every_search_result, serve_folder
+from browser_support import AXE_OPTIONS, PageWatch, axe_report, load_every_search_result
 from conftest import ROOT
 from test_theme import vnu_errors
 
@@ -47,12 +47,6 @@ SETTLED = """() => {
                                                      && li.getBoundingClientRect().top < window.innerHeight);
 }"""
 TWO_FRAMES = "() => new Promise(done => requestAnimationFrame(() => requestAnimationFrame(done)))"
-
-
-@pytest.fixture(scope="module")
-def bundled_url(bundled_site: Path):
-    with serve_folder(bundled_site / "public") as url:
-        yield url
 
 
 @pytest.fixture

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from .checks.health import check_site
 from .checks.report import format_report, report_data
-from .config import SiteConfig, load_config
+from .config import SiteConfig, content_checkable, load_config
 from .diagnostics import Diagnostics
 from .model import Site
 from .pipeline import Timings, build, load_site
@@ -143,7 +143,7 @@ def run_build(args: argparse.Namespace) -> int:
     config = read_config(args, diags)
     diags.levels = config.checks
     timings = Timings(track=Progress.for_stream(sys.stdout, args.quiet).track)
-    result = build(config, diags, strict=args.strict, timings=timings) if not diags.errors else None
+    result = build(config, diags, strict=args.strict, timings=timings) if content_checkable(diags) else None
     report = diags.format()
     if report:
         print(report, file=sys.stderr)
@@ -188,7 +188,7 @@ def run_check(args: argparse.Namespace) -> int:
     diags = Diagnostics()
     config = dataclasses.replace(read_config(args, diags), cache_write=False)  # check writes nothing, not even the cache
     diags.levels = config.checks
-    site = load_site(config, diags) if not diags.errors else None
+    site = load_site(config, diags) if content_checkable(diags) else None
     if site is not None:
         check_site(site, diags)
     if args.format == "json":  # the summary per code, every diagnostic, and with --report the tables

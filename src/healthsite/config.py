@@ -14,8 +14,9 @@ from urllib.parse import urlsplit
 
 from .content.yaml_lines import parse_mapping
 from .diagnostics import LEVELS, Diagnostics, did_you_mean
+from .strings import check_strings
 
-# The bundled theme, templates/ and static/: in the installed package (a wheel ships it as healthsite/theme/),
+# The bundled theme, templates/, static/ and strings/: in the installed package (a wheel ships it as healthsite/theme/),
 # else beside src/ (a source checkout or an editable install).
 THEME_DIR = Path(__file__).resolve().parent / "theme"
 if not (THEME_DIR / "templates").is_dir():
@@ -131,6 +132,8 @@ class SiteConfig:
     """Tag labels per language, where the vocabulary gives them: slug -> language -> label."""
     tag_aliases: Mapping[str, str] = field(default_factory=dict)
     """Other spellings writers use -> the vocabulary slug."""
+    strings: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
+    """The theme's text a site changes, per language: `{en-GB: {search_placeholder: "For example: sciatica"}}`."""
     checks: Mapping[str, str] = field(default_factory=dict)
     """Level per diagnostic code: error, warning or off."""
     allow: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
@@ -201,7 +204,17 @@ _MOST = {"markdown.heading_base": 6}  # setting -> greatest value, reported with
 _OPTIONAL = {"markdown.heading_base": int}  # setting whose default None means "not set" -> the type of a value
 _SCALARS = {"title": str, "description": str, "base_url": str, "language": str, "author": str,
             "content_dir": str, "out_dir": str, "search": bool, "contact": str}
-_MAPPINGS = ("tags", "tag_aliases", "checks", "languages")
+_MAPPINGS = ("tags", "tag_aliases", "checks", "languages", "strings")
+
+
+PAGES_ONLY = ("strings-missing",)
+"""Errors in site.yaml that only the pages suffer from: the content is still loaded and checked, so one run reports
+everything, and the build stops before rendering."""
+
+
+def content_checkable(diags: Diagnostics) -> bool:
+    """Tell whether the configuration just read is sound enough to load and check the content with."""
+    return all(item.code in PAGES_ONLY for item in diags.errors)
 
 
 def build_date_today() -> date:
@@ -217,6 +230,7 @@ def load_config(config_file: Path, diags: Diagnostics, **overrides: Any) -> Site
     root = config_file.parent.resolve()
     shown = _shown_path(config_file)
     values: dict[str, Any] = {}
+    lines: dict[str, int] = {}
     if config_file.is_file():
         try:
             text = config_file.read_text(encoding="utf-8-sig")
@@ -225,7 +239,7 @@ def load_config(config_file: Path, diags: Diagnostics, **overrides: Any) -> Site
             text = ""
         parsed = parse_mapping(text, shown, 1, diags, "site configuration")
         if parsed is not None:
-            values = _check_values(parsed.data, parsed.lines, shown, diags)
+            values, lines = _check_values(parsed.data, parsed.lines, shown, diags), parsed.lines
     elif overrides.pop("config_required", False):
         diags.error("config-missing", shown, None, "the configuration file does not exist",
                     hint="Pass --config with the path of your site.yaml")
@@ -243,7 +257,18 @@ def load_config(config_file: Path, diags: Diagnostics, **overrides: Any) -> Site
     default = values.get("language", "en")
     for slug, labels in values.get("tag_labels", {}).items():  # the vocabulary's label is the default language's
         values["tags"][slug] = labels.get(default) or next(iter(labels.values()))
+    values["strings"] = check_strings(values.get("strings"), _language_lines(values, lines), lines, shown, diags,
+                                      THEME_DIR)
     return SiteConfig(root=root, config_path=shown, **values)
+
+
+def _language_lines(values: dict[str, Any], lines: dict[str, int]) -> list[tuple[str, int | None]]:
+    """Return each of the site's language tags with the line of site.yaml that names it."""
+    if not values.get("languages_set"):
+        return [(values.get("language", "en"), lines.get("language"))]
+    return [(language.code, lines.get(f"languages.{language.code}", lines.get(f"languages[{index}]",
+                                                                                  lines.get("languages"))))
+            for index, language in enumerate(values["languages_set"])]
 
 
 def _check_languages(value: Any, data: dict[str, Any], lines: dict[str, int], path: str,
@@ -334,6 +359,8 @@ def _check_values(data: dict[str, Any], lines: dict[str, int], path: str, diags:
             values["checks"], values["allow"] = _check_checks(value, lines, path, diags)
         elif key == "languages":
             values["languages_set"] = _check_languages(value, data, lines, path, diags)
+        elif key == "strings":
+            values["strings"] = value  # checked once the site's languages are known (`check_strings`)
         elif key == "tags" and isinstance(value, dict) and any(isinstance(label, dict) for label in value.values()):
             values["tags"], values["tag_labels"] = _check_tag_labels(value, lines, path, diags)
         else:

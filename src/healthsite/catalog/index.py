@@ -274,7 +274,7 @@ def _check_urls(by_slug: dict[str, Document], urls: dict[str, str], diags: Diagn
         owners[f"/{language.prefix}"] = f"the home page in {language.code}"
     for slug, url in sorted(urls.items(), key=lambda item: by_slug[item[0]].path):
         doc = by_slug[slug]
-        if owner := owners.get(url.lower()) or _reserved(url):
+        if owner := owners.get(url.lower()) or _reserved(url) or _reserved_in_language(url, config):
             diags.error("url-duplicate", doc.path, doc.line_of("slug"),
                         f"the address {url} is already taken by {owner}", hint="Choose another slug")
             continue
@@ -305,6 +305,21 @@ def _list_page(path: str, pillar_urls: set[str]) -> str:
     """Name the pillar list page at a site path ('/circulation/page/2/'), or return ''."""
     head, _, number = path.lower().rstrip("/").rpartition("/page/")
     return f"page {number} of the list of {head}/" if number.isdigit() and head + "/" in pillar_urls else ""
+
+
+LANGUAGE_PATHS = ("/tags/", "/404.html", "/feed.xml", "/search/")  # what each language has below its prefix
+
+
+def _reserved_in_language(path: str, config: SiteConfig | None) -> str:
+    """Name the page healthsite writes itself at a site path below a language's prefix ('/es/tags/'), or ''."""
+    for language in config.languages[1:] if config else ():
+        prefix = f"/{language.prefix}".lower()
+        if path.lower().startswith(prefix):
+            rest = "/" + path[len(prefix):].lower()
+            if any(rest.rstrip("/") == own.rstrip("/") or (own.endswith("/") and rest.startswith(own))
+                   for own in LANGUAGE_PATHS):
+                return "the tag pages" if rest.startswith("/tags/") else "a page healthsite writes itself"
+    return ""
 
 
 def _reserved(path: str) -> str:

@@ -38,7 +38,9 @@ def article_rows(site: Site) -> list[ArticleRow]:
     """Measure every article: length, readability (by its language's formula) and reading time, sources, links in
     and out, review status."""
     rows = []
-    for slug in sorted(site.catalog.articles, key=lambda s: site.catalog.docs[s].path):
+    order = {language.code: index for index, language in enumerate(site.config.languages)}  # by language, then path
+    for slug in sorted(site.catalog.articles, key=lambda s: (order.get(site.catalog.docs[s].language, 0),
+                                                             site.catalog.docs[s].path)):
         doc = site.catalog.docs[slug]
         body = site.bodies.get(slug)
         words = body.words if body else 0
@@ -91,12 +93,34 @@ def person_rows(site: Site) -> list[PersonRow]:
     return rows
 
 
+@dataclass(frozen=True, slots=True)
+class LanguageRow:
+    language: str
+    articles: int
+    translated: int  # of those, the ones with a translation in another language
+    untranslated: tuple[str, ...]  # the others, by path: the next translation round's list
+
+
+def language_rows(site: Site) -> list[LanguageRow]:
+    """Count each language's articles, and list those with no translation; none on a site in one language."""
+    if len(site.config.languages) == 1:
+        return []
+    rows = []
+    for language in site.config.languages:
+        mine = [site.catalog.docs[s] for s in site.catalog.articles if site.catalog.docs[s].language == language.code]
+        alone = sorted(doc.path for doc in mine if doc.slug not in site.catalog.translations)
+        rows.append(LanguageRow(language.code, len(mine), len(mine) - len(alone), tuple(alone)))
+    return rows
+
+
 def report_data(site: Site) -> dict:
     """Return the tables as plain data, for `--format json`."""
     data = {"articles": [asdict(row) for row in article_rows(site)],
             "pillars": [{**asdict(row), "tags": dict(row.tags)} for row in pillar_rows(site)]}
     if site.catalog.people:
         data["people"] = [asdict(row) for row in person_rows(site)]
+    if languages := language_rows(site):
+        data["languages"] = [asdict(row) for row in languages]
     return data
 
 
@@ -104,11 +128,15 @@ def format_report(site: Site) -> str:
     """Render both tables as aligned plain text."""
     articles = article_rows(site)
     pillars = pillar_rows(site)
-    article_table = _table(
-        ("article", "words", _score_heading(articles), "min", "sources", "in", "out", "review"),
+    language_of = {site.catalog.docs[s].path: site.catalog.docs[s].language for s in site.catalog.articles}
+    groups = ([(None, articles)] if len(site.config.languages) == 1 else
+              [(language.code, [r for r in articles if language_of[r.path] == language.code])
+               for language in site.config.languages])
+    article_table = "\n\n".join((f"In {language}:\n\n" if language else "") + _table(
+        ("article", "words", _score_heading(rows), "min", "sources", "in", "out", "review"),
         [(r.path, r.words, "-" if r.grade is None else f"{r.grade:.1f}", r.minutes, r.sources, r.inbound, r.outbound,
-          r.review) for r in articles],
-    )
+          r.review) for r in rows],
+    ) for language, rows in groups)
     pillar_table = _table(
         ("pillar", "articles", "words", "tag coverage (articles carrying each tag)"),
         [(r.path, r.articles, r.words, ", ".join(f"{tag} {count}/{r.articles}" for tag, count in r.tags) or "-")
@@ -123,7 +151,12 @@ def format_report(site: Site) -> str:
                               [(r.path, len(r.reviewed), len(r.overdue), len(r.due_soon), ", ".join(r.overdue) or "-")
                                for r in person_rows(site)])
         people = f"People\n\n{people_table}\n\n"
-    return f"Articles\n\n{article_table}\n\nPillars\n\n{pillar_table}\n\n{people}{counts}."
+    languages = ""
+    if rows := language_rows(site):
+        languages = "Languages\n\n" + _table(("language", "articles", "translated", "without a translation"),
+                                              [(r.language, r.articles, r.translated, ", ".join(r.untranslated) or "-")
+                                               for r in rows]) + "\n\n"
+    return f"Articles\n\n{article_table}\n\nPillars\n\n{pillar_table}\n\n{people}{languages}{counts}."
 
 
 def _score_heading(rows: Sequence[ArticleRow]) -> str:

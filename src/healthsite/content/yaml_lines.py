@@ -146,7 +146,8 @@ def _too_deep(text: str) -> int | None:
 
 
 def _key_lines(node: yaml.MappingNode, first_line: int) -> dict[str, int]:
-    """Map each top-level key, and each item of a top-level list, to its line."""
+    """Map each top-level key, each item of a top-level list, and the keys of mappings two levels down
+    (`strings.en-GB.home`) to their line."""
     lines: dict[str, int] = {}
     for key_node, value_node in node.value:
         key = str(key_node.value)
@@ -155,8 +156,11 @@ def _key_lines(node: yaml.MappingNode, first_line: int) -> dict[str, int]:
             for index, item in enumerate(value_node.value):
                 lines[f"{key}[{index}]"] = first_line + item.start_mark.line
         elif isinstance(value_node, yaml.MappingNode):
-            for sub_key, _ in value_node.value:
+            for sub_key, sub_value in value_node.value:
                 lines[f"{key}.{sub_key.value}"] = first_line + sub_key.start_mark.line
+                if isinstance(sub_value, yaml.MappingNode):
+                    for inner_key, _ in sub_value.value:
+                        lines[f"{key}.{sub_key.value}.{inner_key.value}"] = first_line + inner_key.start_mark.line
     return lines
 
 

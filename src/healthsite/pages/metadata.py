@@ -127,7 +127,7 @@ def _main_node(site: Site, context: Mapping[str, Any], url: str) -> dict:
                               {"@type": "Person", "name": review.reviewer})
     author = doc.author or config.author
     node["author"] = (_person(site, author) if context.get("author_url") else {"@type": "Person", "name": doc.author}
-                      if doc.author else {"@type": "Organization", "name": author})
+                      if doc.author else {"@type": "Organization", "name": context["author"]})
     node["publisher"] = _publisher(config)
     if doc.sources:
         node["citation"] = [_citation(source) for source in doc.sources]
@@ -166,7 +166,7 @@ def _breadcrumb_list(config: SiteConfig, context: Mapping[str, Any], url: str) -
     crumbs: Sequence[Any] = context.get("breadcrumbs") or ()
     trail = [(c.title, c.url) for c in crumbs]
     if not trail or trail[-1][1] != context["page"]["url"]:
-        trail = [("Home", config.base_path)] + ([(context["page"]["title"], context["page"]["url"])]
+        trail = [(context["t"].home, config.base_path)] + ([(context["page"]["title"], context["page"]["url"])]
                                                if context["page"]["url"] != config.base_path else [])
     items = [{"@type": "ListItem", "position": index, "name": title, "item": absolute(config, link)}
              for index, (title, link) in enumerate(trail, start=1)]

@@ -132,7 +132,7 @@ def plan_pages(site: Site, views: Views) -> Iterator[tuple[str, str, Callable[[]
 def render_page(env: jinja2.Environment, views: Views, template: str, context: Callable[[], dict],
                 diags: Diagnostics) -> str | None:
     """Render one planned page, or report its template's mistake and return None."""
-    values = {"site": views.site_view, **context()}
+    values = {"site": views.site_view, "t": views.t, **context()}
     values["meta"] = head_meta(views.site, values)
     return _render(env, template, values, diags, views.site.config.root)
 

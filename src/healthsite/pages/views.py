@@ -11,10 +11,11 @@ from markupsafe import Markup
 
 from ..catalog.index import in_language, tag_label
 from ..catalog.review import review_status
-from ..config import SiteConfig, contact_href
+from ..config import DEFAULT_AUTHOR, THEME_DIR, SiteConfig, contact_href
 from ..markdown.convert import help_title
 from ..markdown.readability import reading_minutes
 from ..model import Body, Catalog, Document, Heading, Site, lastmod
+from ..strings import Strings, site_strings
 from .assets import Assets
 
 TOC_MIN_HEADINGS = 4
@@ -92,7 +93,7 @@ class SiteView:
 
 class Views:
     """Build template contexts for one site; URL and card lookups are shared between pages. Each language's pages
-    get that language's SiteView and list only that language's documents (`in_language`)."""
+    get that language's SiteView and text (`t`), and list only that language's documents (`in_language`)."""
 
     def __init__(self, site: Site, assets: Assets):
         self.site = site
@@ -104,6 +105,8 @@ class Views:
             if len(config.languages) > 1 else {self.default: site.catalog}
         self.site_views = {code: self._site_view(code, assets) for code in self.catalogs}
         self.site_view = self.site_views[self.default]
+        self.strings = site_strings(config, THEME_DIR)
+        self.t = self.strings[self.default]
 
     def _site_view(self, code: str, assets: Assets) -> SiteView:
         """Return what every page in one language shows of the site: its title, sections and links."""
@@ -186,9 +189,16 @@ class Views:
             return Crumb(self.site.summaries[name].title, self.url(name))
         return Crumb(name, "")
 
+    def writer(self, doc: Document, language: str | None) -> Crumb:
+        """Return who wrote a document: its author, else the site's; the default author in the page's language."""
+        name = doc.author or self.site.config.author
+        if name == DEFAULT_AUTHOR and name not in self.catalog.person_articles:
+            return Crumb(self.text(language).editorial_team, "")
+        return self.person(name)
+
     def breadcrumbs(self, slug: str) -> list[Crumb]:
         doc = self.catalog.docs[slug]
-        crumbs = [Crumb("Home", self.home_url(doc.language))]
+        crumbs = [Crumb(self.text(doc.language).home, self.home_url(doc.language))]
         if doc.kind == "article":
             crumbs.append(self.pillar(slug))
         crumbs.append(Crumb(doc.title, self.url(slug)))
@@ -213,7 +223,7 @@ class Views:
             words=body.words if body else 0,
             modified=lastmod(doc),
             review=self.review(doc),
-            author=(author := self.person(doc.author or self.site.config.author)).title,
+            author=(author := self.writer(doc, language)).title,
             author_url=author.url,
             tags=[Crumb(tag_label(self.site.config, t, language), f"{self.home_url(language)}tags/{t}/")
                   for t in doc.tags],
@@ -234,7 +244,8 @@ class Views:
         if doc.kind == "person":
             articles = self.catalog.person_articles.get(slug, ())
             context["articles"], context["pager"] = self.paged(articles, self.url(slug), 1)
-            context["breadcrumbs"] = [Crumb("Home", self.home_url()), Crumb("People", self.path("/people/")),
+            t = self.text(language)
+            context["breadcrumbs"] = [Crumb(t.home, self.home_url()), Crumb(t.people, self.path("/people/")),
                                       Crumb(doc.title, self.url(slug))]
         return context
 
@@ -243,16 +254,18 @@ class Views:
         reviewed."""
         url = self.path("/people/")
         people = [(self.card(p), len(self.catalog.person_articles.get(p, ()))) for p in self.catalog.people]
-        return dict(page=self._page("people", "Who writes and reviews our articles",
-                                    f"The people and teams behind {self.site.config.title}.", url),
-                    people=people, breadcrumbs=[Crumb("Home", self.home_url()), Crumb("People", url)])
+        t = self.t
+        return dict(page=self._page("people", t.people_title, t.text("people_description", site=self.site_view.title),
+                                    url),
+                    people=people, breadcrumbs=[Crumb(t.home, self.home_url()), Crumb(t.people, url)])
 
     def person_list(self, slug: str, number: int) -> dict:
         """Return the context of page `number` (2 or more) of the articles a person wrote or reviewed."""
         title, url = self.site.summaries[slug].title, self.url(slug)
         articles, pager = self.paged(self.catalog.person_articles.get(slug, ()), url, number)
-        return self._list("person", title, Crumb(title, url), articles, pager,
-                          [Crumb("Home", self.home_url()), Crumb("People", self.path("/people/")), Crumb(title, url)])
+        t = self.t
+        crumbs = [Crumb(t.home, self.home_url()), Crumb(t.people, self.path("/people/")), Crumb(title, url)]
+        return self._list("person", title, Crumb(title, url), articles, pager, crumbs, t)
 
     def pillar_cards(self, language: str | None = None) -> list[tuple[Card, int]]:
         """Return every pillar's card (of one language) with its number of articles."""
@@ -264,21 +277,21 @@ class Views:
         return dict(page=self._page("home", site.title, site.description, home), **self._language(language),
                     pillars=self.pillar_cards(language),
                     latest=self.cards(self.catalogs[language or self.default].articles[:6]),
-                    translations=self._homes(language), breadcrumbs=[Crumb("Home", home)])
+                    translations=self._homes(language), breadcrumbs=[Crumb(self.text(language).home, home)])
 
     def tag(self, tag: str, number: int = 1, language: str | None = None) -> dict:
         """Return the context of a tag's page, or of page `number` of its list, in one language."""
-        label = tag_label(self.site.config, tag, language)
+        label, t = tag_label(self.site.config, tag, language), self.text(language)
         home = self.home_url(language)
         url = f"{home}tags/{tag}/"
         articles, pager = self.paged(self.catalogs[language or self.default].tags[tag], url, number)
-        crumbs = [Crumb("Home", home), Crumb("Topics", f"{home}tags/"), Crumb(label, url)]
+        crumbs = [Crumb(t.home, home), Crumb(t.topics, f"{home}tags/"), Crumb(label, url)]
+        title = t.text("tag_title", tag=label.lower())
         if number > 1:
-            return {**self._list("tag", f"Articles about {label.lower()}", Crumb(label, url), articles, pager,
-                                 crumbs), **self._language(language)}
-        return dict(page=self._page("tag", f"Articles about {label.lower()}",
-                                    f"Every article on this site tagged '{label}'.", url), **self._language(language),
-                    tag=label, articles=articles, pager=pager, breadcrumbs=crumbs)
+            return {**self._list("tag", title, Crumb(label, url), articles, pager, crumbs, t),
+                    **self._language(language)}
+        return dict(page=self._page("tag", title, t.text("tag_description", tag=label), url),
+                    **self._language(language), tag=label, articles=articles, pager=pager, breadcrumbs=crumbs)
 
     def pillar_list(self, slug: str, number: int) -> dict:
         """Return the context of page `number` (2 or more) of a pillar's articles; page 1 is the pillar's own."""
@@ -286,14 +299,20 @@ class Views:
         language = self.site.summaries[slug].language
         articles, pager = self.paged(self.catalog.pillar_articles.get(slug, ()), url, number)
         return {**self._list("pillar", title, Crumb(title, url), articles, pager,
-                             [Crumb("Home", self.home_url(language)), Crumb(title, url)]), **self._language(language)}
+                             [Crumb(self.text(language).home, self.home_url(language)), Crumb(title, url)],
+                             self.text(language)), **self._language(language)}
 
     def _language(self, language: str | None) -> dict:
-        """Return what a page in `language` adds to its context: the language, and the site as that language shows
-        it (nothing for a one-language site, whose pages all get the one SiteView)."""
+        """Return what a page in `language` adds to its context: the language, the site as that language shows it
+        and its text, `t` (nothing for a one-language site, whose pages all get the one SiteView and `t`)."""
         if len(self.site_views) == 1:
             return {}
-        return {"language": language or self.default, "site": self.site_views[language or self.default]}
+        code = language or self.default
+        return {"language": code, "site": self.site_views[code], "t": self.strings[code]}
+
+    def text(self, language: str | None) -> Strings:
+        """Return the theme's text in one of the site's languages (the default's for None)."""
+        return self.strings[language or self.default]
 
     def _homes(self, language: str | None) -> list[Translation]:
         """Return every language's home page, for the home page's language switcher."""
@@ -303,15 +322,17 @@ class Views:
                             code == (language or self.default)) for code, view in self.site_views.items()]
 
     def _list(self, of: str, title: str, start: Crumb, articles: list[Card], pager: Pager,
-              crumbs: list[Crumb]) -> dict:
+              crumbs: list[Crumb], t: Strings) -> dict:
         """Return the context of a further page of a tag's or a pillar's list (list.html)."""
         url = page_url(start.url, pager.number)
-        where = {"tag": f"tagged '{start.title}'", "person": f"by {start.title}"}.get(of, f"in {start.title}")
-        shown = f"Article {pager.first}" if pager.first == pager.last else f"Articles {pager.first} to {pager.last}"
-        page = self._page("list", f"{title}, page {pager.number} of {pager.count}",
-                          f"{shown} of {pager.total} {where}.", url)
+        shown = t.text("list_range_one" if pager.first == pager.last else "list_range_other", first=pager.first,
+                       last=pager.last)
+        description = t.text(f"list_{of}_description", range=shown, total=pager.total, **{of: start.title})
+        page = self._page("list", t.text("list_title", title=title, number=pager.number, count=pager.count),
+                          description, url)
         return dict(page=page, list_of=of, start=start, articles=articles, pager=pager,
-                    pillar=start if of == "pillar" else None, breadcrumbs=[*crumbs, Crumb(f"Page {pager.number}", url)])
+                    pillar=start if of == "pillar" else None,
+                    breadcrumbs=[*crumbs, Crumb(t.text("page_number", number=pager.number), url)])
 
     def tags(self, language: str | None = None) -> dict:
         home = self.home_url(language)
@@ -319,22 +340,26 @@ class Views:
         config = self.site.config
         tags = [(Crumb(tag_label(config, t, language), f"{url}{t}/"), len(s))
                 for t, s in self.catalogs[language or self.default].tags.items()]
-        return dict(page=self._page("tags", "All topics", "Browse every article on this site by topic.", url),
+        t = self.text(language)
+        return dict(page=self._page("tags", t.all_topics, t.all_topics_description, url),
                     **self._language(language), tags=sorted(tags, key=lambda item: item[0].title.lower()),
-                    breadcrumbs=[Crumb("Home", home), Crumb("Topics", url)])
+                    breadcrumbs=[Crumb(t.home, home), Crumb(t.topics, url)])
 
     def search(self, language: str | None = None) -> dict:
         """Return the context of the search page, whose results come from Pagefind in the browser (which searches
         the index of the page's language); `topics` are the tags' labels, words its spelling-tolerant retry knows."""
         home = self.home_url(language)
         url = f"{home}search/"
-        topics = sorted(tag_label(self.site.config, tag, language) for tag in self.catalogs[language or self.default].tags)
-        return dict(page=self._page("search", "Search", f"Search every article on {self.site_views[language or self.default].title}.", url),
+        tags = self.catalogs[language or self.default].tags
+        topics = sorted(tag_label(self.site.config, tag, language) for tag in tags)
+        t, site = self.text(language), self.site_views[language or self.default]
+        return dict(page=self._page("search", t.search, t.text("search_description", site=site.title), url),
                     **self._language(language), pagefind=self.path("/pagefind/"), topics=topics,
-                    breadcrumbs=[Crumb("Home", home), Crumb("Search", url)])
+                    breadcrumbs=[Crumb(t.home, home), Crumb(t.search, url)])
 
     def not_found(self, language: str | None = None) -> dict:
-        return dict(page=self._page("404", "Page not found", "We could not find that page.",
+        t = self.text(language)
+        return dict(page=self._page("404", t.not_found_title, t.not_found_description,
                                     f"{self.home_url(language)}404.html"),
                     **self._language(language), pillars=self.pillar_cards(language), breadcrumbs=[])
 

@@ -24,7 +24,7 @@ from typing import Any
 
 import jinja2
 
-from ..config import SiteConfig
+from ..config import THEME_DIR, SiteConfig
 from ..diagnostics import Diagnostic, Diagnostics
 from ..model import Site
 from ..pages import templates as render
@@ -46,10 +46,11 @@ def _template_engine() -> str:
 
 
 def code_and_theme_digest(site: Site) -> bytes:
-    """Hash healthsite's own source and every template, which shape every page."""
+    """Hash healthsite's own source, every template and the theme's text in every language, which shape every
+    page."""
     hasher = hashlib.blake2b(digest_size=16)
     package = Path(__file__).resolve().parents[1]  # healthsite, every stage of it
-    folders = [package] + [p / "templates" for p in site.config.theme_paths]
+    folders = [package] + [p / "templates" for p in site.config.theme_paths] + [THEME_DIR / "strings"]
     for folder in folders:
         if folder.is_dir():
             for file in sorted(folder.rglob("*")):
