@@ -170,3 +170,26 @@ def test_sorted_results_and_unknown_pagefind_releases_are_not_merged(indexed, tm
     with pytest.raises(pagefind_merge.Unmergeable, match="Pagefind 2.0.0"):
         pagefind_merge.read_shard(future)
 
+
+
+def test_shards_in_two_languages_merge_into_each_language_s_own_index(tmp_path: Path) -> None:
+    from conftest import build_sample_site
+
+    public = build_sample_site("multilingual", tmp_path) / "public"
+    pages = sorted(p.relative_to(public).as_posix() for p in public.rglob("*.html"))
+    shards = []
+    for number in range(2):
+        folder = tmp_path / f"pages-{number}"
+        for page in pages[number::2]:
+            (folder / page).parent.mkdir(parents=True, exist_ok=True)
+            os.link(public / page, folder / page)
+        shards.append(pagefind(folder, tmp_path / f"shard-{number}"))
+    pagefind_merge.merge([(shard, pagefind_merge.read_shard(shard)) for shard in shards], tmp_path / "merged")
+    mine = contents(tmp_path / "merged")
+    theirs = contents(pagefind(public, tmp_path / "single"))
+    assert mine.keys() == theirs.keys() == {"en-gb", "es"}
+    assert mine == theirs
+    spanish = {word for word, (pages, spellings) in mine["es"]["words"].items()
+               if "/es/espalda/ciatica/" in pages or any("/es/espalda/ciatica/" in more for more in spellings.values())}
+    assert spanish and not spanish & {word for word, (pages, _) in mine["en-gb"]["words"].items()
+                                      if "/es/espalda/ciatica/" in pages}  # each language's words in its own index

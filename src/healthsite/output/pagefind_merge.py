@@ -197,23 +197,30 @@ def _chunks(parts: list[tuple[dict, dict[str, str]]], offsets: list[int]):
     """Yield the merged word chunks as (first word, last word, CBOR bytes without the signature), in word order.
 
     A chunk closes after a word once it holds 3/4 of CHUNK_SIZE pages and positions and the word's hash ends in
-    two zero bits (or at twice CHUNK_SIZE): the cuts depend on the words near them, so an edit moves few of them.
+    two zero bits, or at twice CHUNK_SIZE; a word that would take it past twice CHUNK_SIZE (a word on most pages)
+    starts a chunk of its own, so a query for a rarer word beside it does not fetch its pages. The cuts depend on
+    the words near them, so an edit moves few of them.
     """
     words = sorted({word for part, _ in parts for word in part["words"]})
     chunk: list[bytes] = []
     size = 0
-    first = ""
+    first = last = ""
     for word in words:
+        found = [(part["words"][word], offset) for (part, _), offset in zip(parts, offsets) if word in part["words"]]
+        grows = sum(postings[1] for postings, _ in found)
+        if chunk and size + grows > CHUNK_SIZE * 2:
+            yield first, last, _head(4, 1) + _head(4, len(chunk)) + b"".join(chunk)
+            chunk, size = [], 0
         if not chunk:
             first = word
-        found = [(part["words"][word], offset) for (part, _), offset in zip(parts, offsets) if word in part["words"]]
         chunk.append(_word(word, found))
-        size += sum(postings[1] for postings, _ in found)
+        size += grows
+        last = word
         if size >= CHUNK_SIZE * 2 or size >= CHUNK_SIZE * 3 // 4 and zlib.crc32(word.encode()) & 3 == 0:
             yield first, word, _head(4, 1) + _head(4, len(chunk)) + b"".join(chunk)
             chunk, size = [], 0
     if chunk:
-        yield first, words[-1], _head(4, 1) + _head(4, len(chunk)) + b"".join(chunk)
+        yield first, last, _head(4, 1) + _head(4, len(chunk)) + b"".join(chunk)
 
 
 def _word(word: str, found: list[tuple[Postings, int]]) -> bytes:

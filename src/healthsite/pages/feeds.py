@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import re
 import uuid
 import xml.etree.ElementTree as ET
@@ -101,11 +102,16 @@ def _alternates(site: Site) -> dict[str, list[tuple[str, str]]]:
 def atom_feed(site: Site, pillar: str | None, language: str | None = None) -> str:
     """Write the Atom feed of the newest articles, of the whole site in one language or of one pillar."""
     config, catalog = site.config, site.catalog
-    language = language or (catalog.docs[pillar].language if pillar else None) or config.language
+    language = language or (site.summaries[pillar].language if pillar else None) or config.language
     settings = config.language_of(language)
     site_title = settings.title or config.title
-    slugs = [s for s in catalog.articles if (catalog.pillar_of[s] == pillar if pillar else
-                                             catalog.docs[s].language in (language, None))][:FEED_ENTRIES]
+    if pillar:
+        slugs = [s for s in catalog.articles if catalog.pillar_of[s] == pillar][:FEED_ENTRIES]
+    elif len(config.languages) == 1:
+        slugs = list(catalog.articles[:FEED_ENTRIES])
+    else:  # one language's newest, reading only as many summaries as it takes
+        slugs = list(itertools.islice((s for s in catalog.articles if site.summaries[s].language == language),
+                                      FEED_ENTRIES))
     page_path = f"/{settings.prefix}" if pillar is None else catalog.urls[pillar]
     title = site_title if pillar is None else f"{site.summaries[pillar].title} | {site_title}"
     subtitle = (settings.description or config.description) if pillar is None else site.summaries[pillar].description
