@@ -8,6 +8,7 @@ a language that leaves any of them out is an error, never English in silence.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable, Mapping
 from datetime import date
@@ -95,11 +96,18 @@ def placeholders(text: str) -> set[str]:
 
 
 def read_catalogs(theme_dir: Path) -> dict[str, dict[str, str]]:
-    """Read the theme's catalogs: language tag in lower case -> key -> text."""
+    """Read the theme's catalogs: language tag in lower case -> key -> text. The configuration's check and the pages
+    both ask for them: each version of the files is parsed once."""
     folder = theme_dir / "strings"
     files = sorted(folder.glob("*.yaml")) if folder.is_dir() else []
+    return _parsed(tuple((file, file.stat().st_mtime_ns, file.stat().st_size) for file in files))
+
+
+@functools.lru_cache(maxsize=4)
+def _parsed(files: tuple[tuple[Path, int, int], ...]) -> dict[str, dict[str, str]]:
+    """Parse catalog files, given with their modification time and size (which key the cache)."""
     return {file.stem.lower(): {str(key): str(text) for key, text in (yaml.safe_load(file.read_text("utf-8")) or
-                                                                     {}).items()} for file in files}
+                                                                     {}).items()} for file, _, _ in files}
 
 
 def language_texts(code: str, catalogs: Mapping[str, Mapping[str, str]],
@@ -119,7 +127,7 @@ def site_strings(config: SiteConfig, theme_dir: Path) -> dict[str, Strings]:
             for language in config.languages}
 
 
-def language_name(code: str) -> str:
+def english_name(code: str) -> str:
     """Name a language for a message: 'Welsh (cy)', or the tag alone when ENGLISH_NAMES does not know it."""
     name = ENGLISH_NAMES.get(code.split("-")[0].lower())
     return f"{name} ({code})" if name else f"'{code}'"
@@ -139,7 +147,7 @@ def check_strings(value: Any, languages: Iterable[tuple[str, int | None]], lines
         if missing:
             count = f"{len(missing)} string{'s' if len(missing) != 1 else ''}"
             diags.error("strings-missing", path, lines.get(f"strings.{code}", line),
-                        f"the theme has no {language_name(code)} text for {count}: {', '.join(missing)}",
+                        f"the theme has no {english_name(code)} text for {count}: {', '.join(missing)}",
                         hint=f"Add them under 'strings: {{{code}: {{...}}}}' in {Path(path).name}; the theme's "
                         "strings/en.yaml has each one in English")
     return overrides

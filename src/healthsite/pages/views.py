@@ -387,9 +387,10 @@ def language_name(config: SiteConfig, code: str) -> str:
     return config.language_of(code).name or LANGUAGE_NAMES.get(code.split("-")[0].lower(), code)
 
 
-def contents(body: Body | None, headings: list[Heading], title: str = "When to get help") -> tuple[str, list[Heading]]:
+def contents(body: Body | None, headings: list[Heading], title: str) -> tuple[str, list[Heading]]:
     """Return the id of a body's "When to get help" box ('' when it has none) and its table of contents: its
-    sections when there are enough of them, the help box first, in place of the heading that introduces it."""
+    sections when there are enough of them, the help box first (named `title`, in the page's language), in place of
+    the heading that introduces it."""
     found = _HELP_ANCHOR.search(body.html) if body is not None and body.has_help_block else None
     toc = headings if len(headings) >= TOC_MIN_HEADINGS else []
     if found is None:
