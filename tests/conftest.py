@@ -105,6 +105,33 @@ def full_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return build_sample_site("full", tmp_path_factory.mktemp("full"))
 
 
+@pytest.fixture
+def open_page_at(browser):
+    """Return a function that opens a fresh page in its own browser context, at a viewport size and colour scheme,
+    with or without JavaScript, after an optional init script, and with a watch on its errors; the contexts close
+    after the test. Reduced motion makes scrolling instant, so positions can be read right after a jump."""
+    from browser_support import PageWatch
+
+    contexts = []
+
+    def open_(width: int, height: int = 800, scheme: str = "light", javascript: bool = True,
+              reduced_motion: str = "reduce", init_script: str | None = None, timeout: float = 20_000):
+        context = browser.new_context(viewport={"width": width, "height": height}, color_scheme=scheme,
+                                      reduced_motion=reduced_motion, java_script_enabled=javascript)
+        contexts.append(context)
+        page = context.new_page()
+        page.set_default_timeout(timeout)
+        if init_script:
+            page.add_init_script(init_script)
+        watch = PageWatch()
+        watch.attach(page)
+        return page, watch
+
+    yield open_
+    for context in contexts:
+        context.close()
+
+
 @pytest.fixture(scope="module")
 def browser():
     """Start the system's Chromium once for a test module (the browser tests)."""

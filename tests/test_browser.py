@@ -10,14 +10,7 @@ import re
 from pathlib import Path
 
 import pytest
-from browser_support import (
-    AXE_OPTIONS,
-    REQUIRE_BROWSER,
-    PageWatch,
-    axe_report,
-    browser_unavailable,
-    load_every_search_result,
-)
+from browser_support import AXE_OPTIONS, REQUIRE_BROWSER, axe_report, browser_unavailable, load_every_search_result
 from conftest import ROOT
 
 SCREENSHOTS = ROOT / "tests" / "screenshots"
@@ -25,23 +18,13 @@ PHONE, DESKTOP = 375, 1280
 
 
 @pytest.fixture
-def open_page(browser):
+def open_page(open_page_at):
     """Return a function that opens a fresh page at a width and colour scheme, with a watch on its errors."""
-    contexts = []
 
     def open_(width: int = DESKTOP, scheme: str = "light", javascript: bool = True):
-        context = browser.new_context(viewport={"width": width, "height": 800}, color_scheme=scheme,
-                                      java_script_enabled=javascript)
-        contexts.append(context)
-        page = context.new_page()
-        page.set_default_timeout(15_000)
-        watch = PageWatch()
-        watch.attach(page)
-        return page, watch
+        return open_page_at(width, 800, scheme, javascript, reduced_motion="no-preference", timeout=15_000)
 
-    yield open_
-    for context in contexts:
-        context.close()
+    return open_
 
 
 @pytest.fixture(scope="module")

@@ -13,7 +13,7 @@ import re
 from pathlib import Path
 
 import pytest
-from browser_support import AXE_OPTIONS, PageWatch, axe_report, serve_folder
+from browser_support import AXE_OPTIONS, axe_report, serve_folder
 from conftest import ROOT, run_healthsite, write_site
 from test_theme import vnu_errors
 
@@ -103,25 +103,14 @@ def sections_url(sections_site: Path):
 
 
 @pytest.fixture
-def open_screen(browser):
+def open_screen(open_page_at):
     """Return a function that opens a fresh page on a phone's or a desktop's screen, in a colour scheme, with a watch
     on its errors; scrolling is instant (reduced motion), so positions can be read right after a jump."""
-    contexts = []
 
     def open_(screen: str = "phone", scheme: str = "light", javascript: bool = True):
-        width, height = SCREENS[screen]
-        context = browser.new_context(viewport={"width": width, "height": height}, color_scheme=scheme,
-                                      reduced_motion="reduce", java_script_enabled=javascript)
-        contexts.append(context)
-        page = context.new_page()
-        page.set_default_timeout(15_000)
-        watch = PageWatch()
-        watch.attach(page)
-        return page, watch
+        return open_page_at(*SCREENS[screen], scheme, javascript, timeout=15_000)
 
-    yield open_
-    for context in contexts:
-        context.close()
+    return open_
 
 
 # Help first and the article in the first screen.

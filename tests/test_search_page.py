@@ -15,7 +15,7 @@ from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-from browser_support import AXE_OPTIONS, PageWatch, axe_report, load_every_search_result
+from browser_support import AXE_OPTIONS, axe_report, load_every_search_result
 from conftest import ROOT
 from test_theme import vnu_errors
 
@@ -50,26 +50,14 @@ TWO_FRAMES = "() => new Promise(done => requestAnimationFrame(() => requestAnima
 
 
 @pytest.fixture
-def open_screen(browser):
+def open_screen(open_page_at):
     """Return a function that opens a fresh page on a phone's or a desktop's screen, in a colour scheme, that adds up
     its layout shifts and watches for errors."""
-    contexts = []
 
     def open_(screen: str = "phone", scheme: str = "light", javascript: bool = True):
-        width, height = SCREENS[screen]
-        context = browser.new_context(viewport={"width": width, "height": height}, color_scheme=scheme,
-                                      reduced_motion="reduce", java_script_enabled=javascript)
-        contexts.append(context)
-        page = context.new_page()
-        page.set_default_timeout(20_000)
-        page.add_init_script(WATCH_SHIFTS)
-        watch = PageWatch()
-        watch.attach(page)
-        return page, watch
+        return open_page_at(*SCREENS[screen], scheme, javascript, init_script=WATCH_SHIFTS)
 
-    yield open_
-    for context in contexts:
-        context.close()
+    return open_
 
 
 def search(page, url: str, query: str) -> None:
