@@ -356,3 +356,26 @@ def test_a_heading_that_skips_a_level_is_a_warning_at_its_line_with_the_fix(make
         "readers and the contents skip a level. Write it as '## What it is' [heading-skipped]",
         "content/back/imported.md:18: warning: the heading 'Jumps two levels' is at level 4 under one at level 2, so "
         "screen readers and the contents skip a level. Write it as '### Jumps two levels' [heading-skipped]"]
+
+
+def test_the_body_problems_found_when_rendering_come_again_from_the_cache_and_without_it(make_site):
+    # the render stage finds skipped headings, control characters and skeleton lines and caches them with the body
+    site = make_site({"content/back/index.md": "---\nkind: pillar\ntitle: Back\ndescription: Backs.\n"
+                                               "date: 2026-01-01\n---\n\nRead [it](imported.md).\n",
+                      "content/back/imported.md": SKIPPING + "\nIt\x92s pasted.\n"})
+    runs = [run_healthsite("build", "--verbose", cwd=site) for _ in range(2)]
+    runs.append(run_healthsite("build", "--no-cache", "--out", "fresh", cwd=site))
+    assert [run.code for run in runs] == [0, 0, 0]
+    assert "(0 of 2 bodies rendered, the rest from the cache)" in runs[1].out
+    found = [[line for line in run.err.splitlines() if "[heading-skipped]" in line or "[control-character]" in line]
+             for run in runs]
+    assert found[0] == found[1] == found[2] and [line.split(": warning")[0] for line in found[0]] == [
+        "content/back/imported.md:8", "content/back/imported.md:18", "content/back/imported.md:22"]
+    new = run_healthsite("new", "Fresh draft", "--pillar", "back", cwd=site)
+    assert new.code == 0, new.err
+    draft = site / "content" / "back" / "fresh-draft.md"
+    draft.write_text(draft.read_text(encoding="utf-8").replace("draft: true\n", ""), encoding="utf-8")
+    failed = [run_healthsite("build", cwd=site) for _ in range(2)]  # the second takes the draft's body from the cache
+    placeholders = [[line for line in run.err.splitlines() if "[skeleton-placeholder]" in line] for run in failed]
+    assert [run.code for run in failed] == [1, 1] and placeholders[0] == placeholders[1]
+    assert len([line for line in placeholders[0] if "fresh-draft.md" in line]) >= 3

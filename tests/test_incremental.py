@@ -14,9 +14,11 @@ from conftest import BUILD_EPOCH, run_healthsite
 
 import healthsite.speed.pages
 import healthsite.speed.pool
+import healthsite.speed.reads
 import healthsite.speed.related
 from healthsite.config import load_config
 from healthsite.diagnostics import Diagnostics
+from healthsite.model import Document
 from healthsite.pipeline import Timings, build, load_site
 from healthsite.progress import Progress
 from healthsite.serve.live_site import LiveSite
@@ -400,3 +402,23 @@ def test_a_site_with_files_beside_its_articles_renders_no_page_again_when_nothin
     assert first.code == 0, first.err
     again = run_healthsite("build", "--verbose", cwd=site)  # in a new process: sets of names hash alike there too
     assert pages_rendered(again.out) == (0, pages_rendered(first.out)[1])
+
+
+def test_an_edit_hashes_no_document_afresh_not_even_those_given_their_pillars_language(copy_site, monkeypatch):
+    site = copy_site("full")  # its articles name no language: the catalog gives each its pillar's
+    assert run_healthsite("build", cwd=site).code == 0
+    edit_body(site)  # an input changed: every page's key is made again, from the hashes of what it read
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", BUILD_EPOCH)
+    monkeypatch.chdir(site)
+    hashed, plain = [], healthsite.speed.reads._plain
+
+    def noted(value):
+        hashed.append(value.path if isinstance(value, Document) else type(value).__name__)
+        return plain(value)
+
+    monkeypatch.setattr(healthsite.speed.reads, "_plain", noted)
+    diags = Diagnostics()
+    assert build(load_config(Path("site.yaml"), diags), diags).published is not None, diags.format()
+    # the edited file is hashed as it is read; the others' hashes come from the cache, also where the catalog gave
+    # them a language
+    assert "Summary" in hashed and [name for name in hashed if name.endswith(".md")] == ["content/back/night-pain.md"]

@@ -202,3 +202,12 @@ def test_keywords_are_the_most_frequent_content_words_ties_alphabetical() -> Non
     prose = ("Stretching eases stiffness. Stretch-based routines' stretching helps; walking walking walking. "
              "Stiffness, stiffness' and zebra zebra. Ache ache.")
     assert rendering._keywords(prose, count=5) == ["stiffness", "walking", "ache", "stretching", "zebra"]
+
+
+def test_headings_are_found_outside_fences_however_the_fence_is_indented() -> None:
+    body = ("## One\n  ```\n## not a heading\n```\n\u00a0~~~\n### nor this\n~~~\n####### seven\n#no space\n"
+            "#### Three ####\n\t~~~\n# unclosed fence\n")
+    assert list(rendering.source_headings(body)) == [(0, 2, "One"), (9, 4, "Three")]
+    assert list(rendering.source_headings("No heading at all.\n```\n")) == []
+    assert rendering.skipped_headings(body, 7, None) == [(16, "Three", 4, 2, 0)]  # at its line in the file
+    assert rendering.skipped_headings(body, 7, 3) == [(7, "One", 3, 1, 1), (16, "Three", 5, 3, 1)]

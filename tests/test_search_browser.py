@@ -111,7 +111,7 @@ def large_site(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     generate_site(root, 10_000, seed=1, search=True)
     result = run_healthsite("build", "--verbose", cwd=root)
     assert result.code == 0, result.err
-    assert "(32 of 32 shards indexed, the rest from the cache)" in result.out
+    assert "(64 of 64 shards indexed, the rest from the cache)" in result.out
     return {"sharded": root / "public", "single": single_index(root / "public", root.parent / "single")}
 
 
@@ -124,7 +124,7 @@ def test_sharded_search_ranks_as_a_single_index_on_the_bundled_site(browser, bun
 
 def test_sharded_search_at_10000_articles_ranks_as_a_single_index(browser, large_site) -> None:
     sharded, single = top_results(browser, large_site["sharded"]), top_results(browser, large_site["single"])
-    overlaps = compare("10,000 articles, 32 shards merged", sharded, single)
+    overlaps = compare("10,000 articles, 64 shards merged", sharded, single)
     print(f"  median overlap {statistics.median(overlaps)}, lowest {min(overlaps)}")
     assert all(sharded[q]["count"] == single[q]["count"] for q in QUERIES)  # every matching page, from every shard
     assert all(overlap >= min(9, single[q]["count"]) for overlap, q in zip(overlaps, QUERIES))
@@ -147,7 +147,7 @@ def test_a_query_at_10000_articles_transfers_about_as_much_as_with_a_single_inde
 
 @pytest.fixture(scope="module")
 def edited_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """Build the 1,000-article benchmark site (4 shards), edit one article, and build again."""
+    """Build the 1,000-article benchmark site (8 shards), edit one article, and build again."""
     root = tmp_path_factory.mktemp("edited") / "site"
     generate_site(root, 1000, seed=1, search=True)
     assert run_healthsite("build", cwd=root).code == 0
@@ -156,7 +156,7 @@ def edited_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     article.write_text(text.replace("\n## ", f"\nA {NEW_WORD} sentence the edit added.\n\n## ", 1), encoding="utf-8")
     result = run_healthsite("build", "--verbose", cwd=root)
     assert result.code == 0, result.err
-    assert "(1 of 4 shards indexed, the rest from the cache)" in result.out
+    assert "(1 of 8 shards indexed, the rest from the cache)" in result.out
     return root
 
 

@@ -21,7 +21,9 @@ import cbor2
 import pytest
 from site_files import files_below
 
+import healthsite.speed.search
 from healthsite.output import pagefind_merge
+from healthsite.speed.search import SearchShards
 
 IMPORTED = {  # pages of an imported site, in the first shard only: their words and fields are the others' news
     "imported/cafe/index.html": '<html lang="en-GB"><body><main data-pagefind-body><p>A café near the clinic serves '
@@ -193,3 +195,22 @@ def test_shards_in_two_languages_merge_into_each_language_s_own_index(tmp_path: 
                if "/es/espalda/ciatica/" in pages or any("/es/espalda/ciatica/" in more for more in spellings.values())}
     assert spanish and not spanish & {word for word, (pages, _) in mine["en-gb"]["words"].items()
                                       if "/es/espalda/ciatica/" in pages}  # each language's words in its own index
+
+
+def test_many_shards_are_read_half_by_a_forked_helper_and_kept_for_the_next_build(indexed, tmp_path: Path,
+                                                                                   monkeypatch) -> None:
+    cache, out = tmp_path / "cache", tmp_path / "public"
+    keeper = SearchShards(cache, out)
+    keeper.folder.mkdir(parents=True)
+    folders = [shutil.copytree(shard, keeper.folder / f"shard-{number}")
+               for number, shard in enumerate(indexed["shards"])]
+    monkeypatch.setattr(healthsite.speed.search, "HELPED_READS", 2)  # three shards to read: the helper takes one
+    read = keeper.postings(folders)
+    assert read == [pagefind_merge.read_shard(folder) for folder in folders]
+    assert all(folder.with_name(f"{folder.name}.postings").is_file() for folder in folders)
+
+    def read_again(folder: Path) -> dict:
+        raise AssertionError(f"{folder.name} was read again")
+
+    monkeypatch.setattr(pagefind_merge, "read_shard", read_again)
+    assert SearchShards(cache, out).postings(folders) == read  # the next build loads what this one kept

@@ -1,6 +1,6 @@
 """Search in shards: a build that changed nothing indexes nothing, an edit indexes one shard, serve searches too.
 
-The site is the 1,000-article benchmark site (benchmarks/generate.py) with search on: 1,006 pages in 4 shards,
+The site is the 1,000-article benchmark site (benchmarks/generate.py) with search on: 1,006 pages in 8 shards,
 merged into one index. That the merge holds what one Pagefind run holds is tests/test_search_merge.py; what a
 reader meets (the results, the section filter, the bytes) is tests/test_search_browser.py.
 """
@@ -55,23 +55,23 @@ def builds(tmp_path_factory: pytest.TempPathFactory) -> dict:
     return {"root": root, "cold": cold, "warm": warm, "edit": edit, "before": before, "unchanged": unchanged}
 
 
-def test_shards_hold_250_to_500_pages_and_each_page_keeps_its_shard() -> None:
-    assert [shard_count(n) for n in (1, 49, 499, 500, 1006, 3840, 10006, 50006)] == [1, 1, 1, 2, 4, 8, 32, 128]
+def test_shards_hold_125_to_250_pages_and_each_page_keeps_its_shard() -> None:
+    assert [shard_count(n) for n in (1, 49, 249, 250, 1006, 3840, 10006, 50006)] == [1, 1, 1, 2, 8, 16, 64, 256]
     pages = [f"guide/article-{n}/index.html" for n in range(1000)]
     before = {page: shard.number for shard in plan_shards(pages) for page in shard.pages}
     after = {page: shard.number for shard in plan_shards(pages + ["guide/new/index.html"]) for page in shard.pages}
     assert {page: after[page] for page in pages} == before
-    assert sorted(len(shard.pages) for shard in plan_shards(pages))[0] > 200  # no shard is left nearly empty
+    assert sorted(len(shard.pages) for shard in plan_shards(pages))[0] > 100  # no shard is left nearly empty
 
 
 def test_a_cold_build_indexes_every_shard_and_one_that_changed_nothing_indexes_none(builds) -> None:
-    assert shards_note(builds["cold"]) == (4, 4)
-    assert shards_note(builds["warm"]) == (0, 4)
+    assert shards_note(builds["cold"]) == (8, 8)
+    assert shards_note(builds["warm"]) == (0, 8)
     assert builds["unchanged"] == builds["before"]  # the same index, byte for byte
 
 
 def test_an_edited_article_indexes_only_its_own_shard_again_and_changes_only_what_holds_it(builds) -> None:
-    assert shards_note(builds["edit"]) == (1, 4)
+    assert shards_note(builds["edit"]) == (1, 8)
     after = files_below(builds["root"] / "public" / "pagefind")
     assert not [name for name in after if name.startswith("shard-") or name == "shards.js"]  # one index
     changed = sorted(name for name, data in after.items() if builds["before"].get(name) != data)
@@ -87,7 +87,7 @@ def test_the_cache_keeps_only_the_shards_the_last_build_used_and_the_site_no_scr
                   for child in folder.iterdir())
     shards = [name for name in kept if re.fullmatch(r"[0-9a-f]{32}", name)]
     # no shard the edit replaced, no half-made one: each shard, what the merge read of it, one merged index
-    assert len(shards) == 4 and kept == sorted([*shards, *(f"{name}.postings" for name in shards), "pages.pickle",
+    assert len(shards) == 8 and kept == sorted([*shards, *(f"{name}.postings" for name in shards), "pages.pickle",
                                                 next(name for name in kept if re.fullmatch(r"merged-[0-9a-f]{32}",
                                                                                           name))])
     assert not [name for name in (root / "public").iterdir() if name.name.startswith(".")]

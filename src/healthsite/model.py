@@ -127,6 +127,10 @@ class Body:
     has_help_block: bool
     keywords: tuple[str, ...]
     claims: tuple[tuple[int, str], ...] = ()  # (line, word) of each risky claim, found by claims.py
+    skipped_headings: tuple[tuple[int, str, int, int, int], ...] = ()  # (line, title, level, level above, shift)
+    # of each heading that skips a level (markdown.convert.skipped_headings)
+    control_characters: tuple[tuple[int, str], ...] = ()  # (line, characters) of each line with C1 control characters
+    placeholders: tuple[tuple[int, str], ...] = ()  # (line, text) of each line `healthsite new` wrote to be replaced
 
 
 @dataclass(frozen=True, slots=True)

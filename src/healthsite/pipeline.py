@@ -74,13 +74,15 @@ def _load(config: SiteConfig, diags: Diagnostics, timings: Timings, speed: Speed
         files = list_content_files(config, diags, listing)
         if speed:
             speed.loaded()
-    with timings.stage("catalog"):
+    with timings.stage("catalog"), kept_out_of_collections(speed):
         catalog = build_catalog(config, docs, diags, files, unread_files(listing, docs, config))
-    with timings.stage("markdown"):
+        if speed:
+            speed.cataloged(docs, catalog)
+    with timings.stage("markdown"), kept_out_of_collections(speed):
         bodies = render_bodies(config, catalog, diags, speed.make if speed else None, timings.track)
     timings.notes["markdown"] = (speed.rendered(len(bodies)) if speed else
                                  f"{len(bodies)} of {len(bodies)} bodies rendered, the rest from the cache")
-    with timings.stage("relate"):
+    with timings.stage("relate"), kept_out_of_collections(speed):
         return relate(config, catalog, bodies, speed.rank if speed else None)
 
 

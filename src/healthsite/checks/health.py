@@ -5,11 +5,10 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Sequence
 
 from ..catalog.review import review_status
-from ..content.skeleton import PLACEHOLDER_LINES, PLACEHOLDER_URL, placeholder_text
+from ..content.skeleton import PLACEHOLDER_URL, placeholder_lines, placeholder_text
 from ..diagnostics import Diagnostics
 from ..markdown.claims import ENGLISH, body_claims, claim_words, text_claims
-from ..markdown.convert import MEANT_BY_C1, control_characters, heading_shift, help_title, source_headings
-from ..markdown.pruned import shifted_level
+from ..markdown.convert import MEANT_BY_C1, control_characters, help_title, skipped_headings
 from ..markdown.readability import Readability, TextStats, formula_for, plain_text, prose_stats, rate
 from ..model import Body, Document, Site
 
@@ -26,10 +25,10 @@ def check_site(site: Site, diags: Diagnostics) -> None:
         _check_description(doc, diags)
         _check_claims(doc, body, site.config.allow.get("risky-claim", ()), language, diags)
         _check_sources(doc, diags)
-        _check_heading_levels(doc, site.config.markdown.heading_base, diags)
-        _check_control_characters(doc, diags)
+        _check_heading_levels(doc, body, site.config.markdown.heading_base, diags)
+        _check_control_characters(doc, body, diags)
         if not doc.draft:
-            _check_placeholders(doc, diags)
+            _check_placeholders(doc, body, diags)
         for line in body.images_without_alt if body else ():
             diags.warning("image-no-alt", doc.path, line, "an image has no alt text",
                           hint="Describe the image in the brackets: ![what it shows](file.png)")
@@ -103,47 +102,45 @@ def _check_photo(site: Site, doc: Document, diags: Diagnostics) -> None:
                       hint="Add 'photo_alt:' describing the photo for readers who cannot see it")
 
 
-def _check_placeholders(doc: Document, diags: Diagnostics) -> None:
-    """Report what `healthsite new` wrote for the writer to replace, still there in an article that is published."""
+def _check_placeholders(doc: Document, body: Body | None, diags: Diagnostics) -> None:
+    """Report what `healthsite new` wrote for the writer to replace, still there in an article that is published (the
+    body's lines were found when it was rendered, and cached with it)."""
     found = [(doc.line_of("description"), doc.description)] if placeholder_text(doc.description) else []
     for source in doc.sources:
         line = source.line or doc.line_of("sources")
         found += [(line, text) for text in (source.title, source.publisher, source.url)
                   if placeholder_text(text) or text == PLACEHOLDER_URL]
-    found += [(doc.body_line + index, text.strip()) for index, text in enumerate(doc.body.split("\n"))
-              if text.strip() in PLACEHOLDER_LINES]
+    found += body.placeholders if body else placeholder_lines(doc.body, doc.body_line)
     for line, text in found:
         shown = text if len(text) <= 50 else text[:47] + "..."
         diags.error("skeleton-placeholder", doc.path, line, f"the article is published with the placeholder '{shown}' "
                     "that healthsite new wrote", hint="Replace it with your own words, or keep 'draft: true' until then")
 
 
-def _check_heading_levels(doc: Document, heading_base: int | None, diags: Diagnostics) -> None:
-    """Report body headings that skip a level, at the levels they are rendered at (moved by markdown.heading_base):
-    the page title is the one level-1 heading, so the body's outline starts at level 2 (a level-1 heading in the
-    body becomes level 2) and goes down one level at a time."""
-    shift = heading_shift(doc.body, heading_base)
-    above = 1
-    for index, marks, title in source_headings(doc.body):
-        level = max(shifted_level(marks, shift), 2)
-        if level > above + 1:
-            wanted = above + 1  # no heading can be rendered above heading_base: only the setting can give that level
-            diags.warning("heading-skipped", doc.path, doc.body_line + index, f"the heading '{title}' is at level "
-                          f"{level} under one at level {above}, so screen readers and the contents skip a level",
-                          hint=f"Lower markdown.heading_base in site.yaml to {wanted}, or leave it out"
-                          if heading_base is not None and wanted < heading_base else
-                          f"Write it as '{'#' * (wanted - shift)} {title}'")
-        above = level
+def _check_heading_levels(doc: Document, body: Body | None, heading_base: int | None, diags: Diagnostics) -> None:
+    """Report body headings that skip a level, at the levels they are rendered at (see
+    `markdown.convert.skipped_headings`, which the render stage ran and cached with the body)."""
+    skipped = body.skipped_headings if body else skipped_headings(doc.body, doc.body_line, heading_base)
+    for line, title, level, above, shift in skipped:
+        wanted = above + 1  # no heading can be rendered above heading_base: only the setting can give that level
+        diags.warning("heading-skipped", doc.path, line, f"the heading '{title}' is at level {level} under one at "
+                      f"level {above}, so screen readers and the contents skip a level",
+                      hint=f"Lower markdown.heading_base in site.yaml to {wanted}, or leave it out"
+                      if heading_base is not None and wanted < heading_base else
+                      f"Write it as '{'#' * (wanted - shift)} {title}'")
 
 
-def _check_control_characters(doc: Document, diags: Diagnostics) -> None:
+def _check_control_characters(doc: Document, body: Body | None, diags: Diagnostics) -> None:
     """Report C1 control characters in the body, one warning a line: Windows-1252 text read as Latin-1, whose
-    quotes and dashes became invisible characters (the page shows what they most likely stood for)."""
-    for index, found in control_characters(doc.body):
+    quotes and dashes became invisible characters (the page shows what they most likely stood for). The render
+    stage found them (and cached them with the body)."""
+    lines = body.control_characters if body else [(doc.body_line + index, found)
+                                                   for index, found in control_characters(doc.body)]
+    for line, found in lines:
         meant = [MEANT_BY_C1[ord(character)] for character in found]
         named = [f"U+{ord(character):04X} where {stood} was probably meant" if stood else
                  f"U+{ord(character):04X}, which stands for no character" for character, stood in zip(found, meant)]
-        diags.warning("control-character", doc.path, doc.body_line + index, f"the line holds the invisible control "
+        diags.warning("control-character", doc.path, line, f"the line holds the invisible control "
                       f"character{'s' if len(found) > 1 else ''} {_listed(named)}", hint=_replacing(found, meant))
 
 

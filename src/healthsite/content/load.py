@@ -43,8 +43,11 @@ def load_documents(config: SiteConfig, diags: Diagnostics, listing: list[Path] |
 def unread_files(listing: list[Path], docs: list[Document], config: SiteConfig) -> dict[str, str]:
     """Map each Markdown file of `listing` that gave no Document to the slug its name gives it, so links to it wait
     for its fix."""
+    markdown = [file for file in listing if file.name.endswith(".md")]
+    if len(markdown) == len(docs):  # each file gave its Document
+        return {}
     read = {doc.source_path for doc in docs}
-    sources = (file.relative_to(config.content_path).as_posix() for file in listing if file.name.endswith(".md"))
+    sources = (file.relative_to(config.content_path).as_posix() for file in markdown)
     return {source: slugify(file_slug(source)) for source in sources if source not in read}
 
 

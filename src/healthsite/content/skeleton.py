@@ -56,6 +56,12 @@ PLACEHOLDER_LINES = frozenset({  # the skeleton's body lines that only say what 
 })
 
 
+def placeholder_lines(body: str, body_line: int) -> list[tuple[int, str]]:
+    """Return (file line, text) for each line of a body that is still one of the skeleton's PLACEHOLDER_LINES."""
+    return [(body_line + index, text.strip()) for index, text in enumerate(body.split("\n"))
+            if text.strip() in PLACEHOLDER_LINES]
+
+
 def placeholder_text(value: str | None) -> bool:
     """Tell whether a front-matter value is still the skeleton's 'TODO: ...' text."""
     return bool(value) and value.startswith("TODO:")

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 import markdown
 
 from ..config import HtmlConfig, SiteConfig
+from ..content.skeleton import placeholder_lines
 from ..model import Document
 from . import pruned
 from .claims import body_claims
@@ -32,7 +33,8 @@ _LINK_TARGET = re.compile(r"\]\(\s*(?:<([^<>\n]+)>|(\"[^\"]+\"|'[^']+')(?=\s*[\"
                           r"(?:\s+[\"'][^)]*)?\)"
                           r"|^\s*\[[^\]]+\]:\s*(?:<([^<>\n]+)>|(\S+?))(?:\s|$)"
                           r"|(?:href|src)=[\"']([^\"']+)")
-_ATX_HEADING = re.compile(r"(#{1,6})[ \t]")
+_OUTLINE = re.compile(r"\n(?:[^\S\n]*(?:```|~~~)|(#{1,6})[ \t]([^\n]*))")  # a line that opens or closes a fence
+# (as str.lstrip sees it) or is an ATX heading
 _C1 = re.compile(r"[\x80-\x9f]")
 _IMAGE_NO_ALT = re.compile(r"!\[\s*\]\(|<img\b(?![^>]*\balt=[\"'][^\"']+)[^>]*>", re.I)
 _DEEP_NESTING = re.compile(r"^(?:[ \t]*>){%d}|^[ \t]{%d}" % (MAX_NESTING, MAX_NESTING * 4), re.M)
@@ -92,6 +94,10 @@ class Rendered:
     images_without_alt: list[int]
     keywords: list[str]
     claims: list[tuple[int, str]]  # line, risky word
+    skipped_headings: list[tuple[int, str, int, int, int]]  # line, title, level, level above, shift: see
+    # `skipped_headings`
+    control_characters: list[tuple[int, str]]  # line, the C1 characters on it (see `control_characters`)
+    placeholders: list[tuple[int, str]]  # line, a skeleton line left in (content.skeleton.PLACEHOLDER_LINES)
 
 
 Job = tuple[str, int, HtmlConfig, float, int | None]  # body, first line, settings, time limit, heading base
@@ -111,7 +117,9 @@ def render_job(job: Job) -> Rendered | tuple[int, str, str]:
 def _render(body: str, body_line: int, settings: HtmlConfig, time_limit: float,
             heading_base: int | None = None) -> Rendered | tuple[int, str, str]:
     """Render, sanitise and measure one body, or say why it cannot be rendered."""
-    if _C1.search(body):  # reported by the health checks; on the page, what the writer meant
+    control = [(body_line + index, found) for index, found in control_characters(body)]
+    skipped, placeholders = skipped_headings(body, body_line, heading_base), placeholder_lines(body, body_line)
+    if control:  # reported by the health checks (as the rest above); on the page, what the writer meant
         body = body.translate(MEANT_BY_C1)
     deep = _DEEP_NESTING.search(body)
     if deep:
@@ -146,6 +154,7 @@ def _render(body: str, body_line: int, settings: HtmlConfig, time_limit: float,
         images_without_alt=_images_without_alt(body, body_line),
         keywords=_keywords(prose),
         claims=body_claims(body, body_line),
+        skipped_headings=skipped, control_characters=control, placeholders=placeholders,
     )
 
 
@@ -173,14 +182,32 @@ def _convert_within(md: markdown.Markdown, body: str, seconds: float) -> str:
 def source_headings(body: str) -> Iterator[tuple[int, int, str]]:
     """Yield each '#' heading of a body outside fenced code: its index among the body's lines, its number of '#'
     and its text."""
-    fenced = False
-    for index, text in enumerate(body.split("\n")):
-        if text.lstrip().startswith(("```", "~~~")):
+    if "#" not in body:
+        return
+    text = "\n" + body  # each line after a newline: a search from one newline to the next skips the other lines
+    fenced, index, counted = False, 0, 0
+    for line in _OUTLINE.finditer(text):
+        index += text.count("\n", counted, line.start())
+        counted = line.start()
+        if line.group(1) is None:
             fenced = not fenced
-            continue
-        heading = None if fenced else _ATX_HEADING.match(text)
-        if heading:
-            yield index, len(heading.group(1)), text[heading.end():].strip().rstrip("#").strip()
+        elif not fenced:
+            yield index, len(line.group(1)), line.group(2).strip().rstrip("#").strip()
+
+
+def skipped_headings(body: str, body_line: int, heading_base: int | None) -> list[tuple[int, str, int, int, int]]:
+    """Return (file line, title, level, level of the heading above, shift) for each body heading that skips a level,
+    at the levels they are rendered at, moved by `shift` levels (markdown.heading_base): the page title is the one
+    level-1 heading, so the body's outline starts at level 2 (a level-1 heading in the body becomes level 2) and
+    goes down one level at a time."""
+    shift = heading_shift(body, heading_base)
+    skipped, above = [], 1
+    for index, marks, title in source_headings(body):
+        level = max(pruned.shifted_level(marks, shift), 2)
+        if level > above + 1:
+            skipped.append((body_line + index, title, level, above, shift))
+        above = level
+    return skipped
 
 
 def heading_shift(body: str, heading_base: int | None) -> int:

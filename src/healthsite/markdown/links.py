@@ -89,6 +89,9 @@ def resolve_links(doc: Document, rendered: Rendered, config: SiteConfig, catalog
         has_help_block=bool(HELP_BOX.search(rendered.html)),
         keywords=tuple(rendered.keywords),
         claims=tuple((line, word) for line, word in rendered.claims),
+        skipped_headings=tuple(map(tuple, rendered.skipped_headings)),
+        control_characters=tuple(map(tuple, rendered.control_characters)),
+        placeholders=tuple(map(tuple, rendered.placeholders)),
     )
 
 

@@ -2,12 +2,14 @@
 
 Each page Pagefind would read (those with `data-pagefind-body`, or every page when none has it) goes to the shard
 a hash of its path names, so a page keeps its shard while the site grows. Each shard is one Pagefind run over a
-folder of links to its pages, as many at once as there are cores; `pagefind_merge` then joins the shards' indexes
-into the one index at /pagefind/ that one Pagefind run over every page writes, so readers search with the whole
-site's word counts and fetch one index. There are as many shards as the largest power of two at most pages / 250:
-1 below 500 pages (its index is Pagefind's own, unmerged), 4 at 1,000, 32 at 10,000; each page in a shard adds to
-the time an edit takes to index again, each shard to the time a merge takes. `index_search` runs alone without a
-cache; the speed layer's `keep` reuses the unchanged shards, what was read of them and the last merged index.
+folder of links to its pages (Pagefind's binary, started directly), as many at once as there are cores;
+`pagefind_merge` then joins the shards' indexes into the one index at /pagefind/ that one Pagefind run over every
+page writes, so readers search with the whole site's word counts and fetch one index. There are as many shards as
+the largest power of two at most pages / 125: 1 below 250 pages (its index is Pagefind's own, unmerged), 8 at
+1,000, 64 at 10,000; each page in a shard adds to the time an edit takes to index again (a run's time grows faster
+than its pages: 0.2 s for 125 pages, 0.5 s for 250, 0.7-1 s for 500), each shard to the time a merge takes.
+`index_search` runs alone without a cache; the speed layer's `keep` reuses the unchanged shards, what was read of
+them and the last merged index.
 """
 
 from __future__ import annotations
@@ -35,7 +37,7 @@ from .pagefind_merge import ENTRY
 from .staging import StagingTree, link_or_copy, same_file
 
 BUNDLE = "pagefind"  # the folder of the site that holds the index and Pagefind's scripts
-PAGES_PER_SHARD = 250  # shards = largest power of two <= pages / this
+PAGES_PER_SHARD = 125  # shards = largest power of two <= pages / this
 TIMEOUT = 600  # seconds one Pagefind run may take
 _BODY = re.compile(rb"<[a-zA-Z][^>]*\sdata-pagefind-body[\s=/>]")  # the attribute in a tag, never in escaped text
 
@@ -62,7 +64,7 @@ class ShardKeeper(Protocol):
 
     def shard(self, shard: Shard, index: Callable[[Path], None]) -> tuple[Path, bool]: ...
 
-    def postings(self, folder: Path) -> dict: ...
+    def postings(self, folders: Sequence[Path]) -> list[dict]: ...
 
     def merged(self, sources: Sequence[Path], merge: Callable[[Path, Path | None], None]) -> Path: ...
 
@@ -90,7 +92,7 @@ def plan_shards(pages: Sequence[str]) -> list[Shard]:
 
 def is_searched(html: bytes) -> bool:
     """Tell whether Pagefind reads this page's body: it carries data-pagefind-body."""
-    return _BODY.search(html) is not None
+    return b"data-pagefind-body" in html and _BODY.search(html) is not None  # a scan for the name first: faster
 
 
 def searched_pages(folder: Path, html: Sequence[str]) -> list[str]:
@@ -134,8 +136,10 @@ def _index_shards(folder: Path, shards: list[Shard], scratch: Path,
                   keep: ShardKeeper | None) -> tuple[list[Path], int]:
     """Index each shard, as many at once as there are cores (a small Pagefind run keeps about one busy), or take it
     from `keep`; return the shards' index folders and how many were indexed now."""
+    command = functools.cache(pagefind_command)  # looked for once, when a shard is indexed
+
     def one(shard: Shard) -> tuple[Path, bool]:
-        index = functools.partial(_run_pagefind, folder, shard, scratch)
+        index = functools.partial(_run_pagefind, command, folder, shard, scratch)
         if keep:
             return keep.shard(shard, index)
         index(scratch / f"index-{shard.number}")
@@ -149,9 +153,9 @@ def _index_shards(folder: Path, shards: list[Shard], scratch: Path,
 def _merged(sources: list[Path], scratch: Path, keep: ShardKeeper | None) -> Path:
     """Return the folder of the shards' merged index: the last build's when `keep` has it, else made now."""
     def merge(into: Path, previous: Path | None) -> None:
-        read = keep.postings if keep else pagefind_merge.read_shard
         try:
-            pagefind_merge.merge([(source, read(source)) for source in sources], into, previous)
+            read = keep.postings(sources) if keep else [pagefind_merge.read_shard(source) for source in sources]
+            pagefind_merge.merge(list(zip(sources, read)), into, previous)
         except (ValueError, KeyError, IndexError, TypeError, EOFError, cbor2.CBORDecodeError) as exc:
             raise SearchFailed(f"the shards' indexes could not be merged: {exc}") from None
 
@@ -161,8 +165,21 @@ def _merged(sources: list[Path], scratch: Path, keep: ShardKeeper | None) -> Pat
     return scratch / "merged"
 
 
-def _run_pagefind(folder: Path, shard: Shard, scratch: Path, into: Path) -> None:
-    """Index one shard's pages into the folder `into`, with Pagefind run on a folder of links to them."""
+def pagefind_command() -> list[str]:
+    """Return the command that runs Pagefind: the binary `python -m pagefind` would run (PAGEFIND_BINARY_PATH, else
+    the pagefind_bin package's), so a shard's run starts no Python; `python -m pagefind` when none is found, which
+    says what is missing."""
+    try:
+        from pagefind.service import get_executable
+    except ImportError:
+        return [sys.executable, "-m", "pagefind"]
+    binary = get_executable()
+    return [str(binary)] if binary is not None else [sys.executable, "-m", "pagefind"]
+
+
+def _run_pagefind(command: Callable[[], list[str]], folder: Path, shard: Shard, scratch: Path, into: Path) -> None:
+    """Index one shard's pages into the folder `into`, with Pagefind (`command()`) run on a folder of links to
+    them."""
     site = scratch / f"pages-{shard.number}"
     shutil.rmtree(site, ignore_errors=True)
     made = set()
@@ -173,8 +190,8 @@ def _run_pagefind(folder: Path, shard: Shard, scratch: Path, into: Path) -> None
             made.add(target.parent)
         link_or_copy(folder / page, target)
     try:
-        result = subprocess.run([sys.executable, "-m", "pagefind", "--site", str(site), "--output-path", str(into),
-                                 "--silent"], capture_output=True, text=True, timeout=TIMEOUT,
+        result = subprocess.run([*command(), "--site", str(site), "--output-path", str(into), "--silent"],
+                                capture_output=True, text=True, timeout=TIMEOUT,
                                 preexec_fn=functools.partial(die_with_parent, os.getpid()))
     except (OSError, subprocess.TimeoutExpired) as exc:
         raise SearchFailed(str(exc)) from None

@@ -108,6 +108,18 @@ def remember(value: Any, value_digest: bytes) -> None:
     _KNOWN[id(value)] = (value, value_digest)
 
 
+def remember_derived(value: Any, source: Any) -> None:
+    """Note the hash of a data class made from a remembered one by `dataclasses.replace` (as the catalog gives each
+    article its pillar's language): the source's hash and the hashes of the fields that are not the very same objects.
+    Equal values made another way hash otherwise, which only renders a page again."""
+    known = _KNOWN.get(id(source))
+    if known is None or known[0] is not source or type(value) is not type(source):
+        return
+    getter = _getter(type(value))
+    changed = [(index, new) for index, (new, old) in enumerate(zip(getter(value), getter(source))) if new is not old]
+    remember(value, hashlib.sha256(known[1] + pickle.dumps(_plain(changed), protocol=5)).digest()[:16])
+
+
 def forget() -> None:
     """Drop the remembered hashes and the values they hold."""
     _KNOWN.clear()

@@ -13,6 +13,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import io
+import multiprocessing
 import os
 import pickle
 import shutil
@@ -22,8 +23,10 @@ from pathlib import Path
 
 from ..output import pagefind_merge
 from ..output.search import Shard, is_searched
+from ..processes import die_with_parent
 
 FORMAT = 2
+HELPED_READS = 8  # shards to read for a merge from which a helper process reads half of them
 MERGED = "merged-"  # the name of a merged index's folder, before a hash of its shards' keys
 Entry = tuple[int, int, int, bytes, bool]  # size, mtime_ns, inode, hash of the bytes, read by Pagefind
 
@@ -84,16 +87,23 @@ class SearchShards:
         os.rename(fresh, kept)
         return kept, True
 
-    def postings(self, folder: Path) -> dict:
-        """Return what the merge reads of a kept shard's index, read once and kept beside it."""
-        kept = folder.with_name(f"{folder.name}.postings")
-        data = _load(kept)
-        if not data:
-            data = pagefind_merge.read_shard(folder)
-            temp = kept.with_name(f"{kept.name}.new-{os.getpid()}")
-            temp.write_bytes(pickle.dumps((FORMAT, data), protocol=pickle.HIGHEST_PROTOCOL))
-            os.replace(temp, kept)
-        return data
+    def postings(self, folders: Sequence[Path]) -> list[dict]:
+        """Return what the merge reads of each shard's index: kept beside it since the build that indexed it, else
+        read now and kept. Many are read in two processes: the build and a forked helper, which keeps its half for
+        the build to load."""
+        found = [_load(_postings_file(folder)) for folder in folders]
+        missing = [folder for folder, data in zip(folders, found) if not data]
+        helper = None
+        if len(missing) >= HELPED_READS and (os.cpu_count() or 1) > 1 \
+                and "fork" in multiprocessing.get_all_start_methods():
+            helper = multiprocessing.get_context("fork").Process(target=_keep_postings,
+                                                                 args=(os.getpid(), missing[1::2]), daemon=True)
+            helper.start()
+        read = {folder: _keep(folder) for folder in (missing[::2] if helper else missing)}
+        if helper:
+            helper.join()
+        return [data or read.get(folder) or _load(_postings_file(folder)) or _keep(folder)
+                for folder, data in zip(folders, found)]
 
     def merged(self, sources: Sequence[Path], merge: Callable[[Path, Path | None], None]) -> Path:
         """Return the folder of the kept shards' merged index: last build's when the shards are the same, else
@@ -125,6 +135,28 @@ class SearchShards:
             elif child.is_file() and child.name != "pages.pickle" and child.name.removesuffix(".postings") \
                     not in self.used:
                 child.unlink(missing_ok=True)
+
+
+def _postings_file(folder: Path) -> Path:
+    return folder.with_name(f"{folder.name}.postings")
+
+
+def _keep(folder: Path) -> dict:
+    """Read what the merge needs of a shard's index, and keep it beside the index."""
+    data = pagefind_merge.read_shard(folder)
+    kept = _postings_file(folder)
+    temp = kept.with_name(f"{kept.name}.new-{os.getpid()}")
+    temp.write_bytes(pickle.dumps((FORMAT, data), protocol=pickle.HIGHEST_PROTOCOL))
+    os.replace(temp, kept)
+    return data
+
+
+def _keep_postings(parent: int, folders: list[Path]) -> None:
+    """In a forked helper: read and keep each shard's postings (a shard it cannot read is left to the build)."""
+    die_with_parent(parent)
+    for folder in folders:
+        with contextlib.suppress(Exception):
+            _keep(folder)
 
 
 class _PlainUnpickler(pickle.Unpickler):
