@@ -9,7 +9,6 @@ import xml.etree.ElementTree as ET
 from collections.abc import Iterator
 from datetime import date
 from urllib.parse import urljoin
-from xml.sax.saxutils import escape
 
 from ..catalog.index import in_language, tag_label
 from ..model import Site, lastmod
@@ -22,6 +21,12 @@ XHTML = "http://www.w3.org/1999/xhtml"  # the sitemap's alternates: <xhtml:link 
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 FEED_ENTRIES = 20
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")  # characters XML 1.0 cannot hold
+
+
+def escape(text: str) -> str:
+    """Escape &, < and > for XML text and attribute values in double quotes (xml.sax.saxutils.escape, without
+    importing urllib.request with it)."""
+    return text.replace("&", "&amp;").replace(">", "&gt;").replace("<", "&lt;")
 
 
 def site_files(site: Site) -> Iterator[tuple[str, str]]:
