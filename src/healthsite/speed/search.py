@@ -3,9 +3,9 @@
 A shard's key is a hash of its pages' paths and bytes, the shard plan and the Pagefind release; its index waits in
 `.healthsite-cache/search/<site>/<key>/`, what the merge read of it in `<key>.postings`, and the shards' merged
 index in `merged-<hash of the keys>/`, which is linked into the next site whose shards are the same; the next merge
-takes it over and changes only the files that differ. Pages are hashed once: the last build's (size, mtime, inode) of each file, which
-an unchanged page linked from the last build keeps, stand for its hash and whether Pagefind reads it. A build
-keeps only the shards it used.
+takes it over and changes only the files that differ. Pages are hashed once: the last build's (size, mtime, inode)
+of each file, which an unchanged page linked from the last build keeps, stand for its hash and whether Pagefind
+reads it. A build keeps only the shards it used.
 """
 
 from __future__ import annotations
@@ -99,7 +99,13 @@ class SearchShards:
             helper = multiprocessing.get_context("fork").Process(target=_keep_postings,
                                                                  args=(os.getpid(), missing[1::2]), daemon=True)
             helper.start()
-        read = {folder: _keep(folder) for folder in (missing[::2] if helper else missing)}
+        try:
+            read = {folder: _keep(folder) for folder in (missing[::2] if helper else missing)}
+        except BaseException:
+            if helper:  # this build stops merging (an index it cannot merge, Ctrl-C): so does its helper
+                helper.terminate()
+                helper.join()
+            raise
         if helper:
             helper.join()
         return [data or read.get(folder) or _load(_postings_file(folder)) or _keep(folder)
