@@ -100,7 +100,7 @@ def read_catalogs(theme_dir: Path) -> dict[str, dict[str, str]]:
     both ask for them: each version of the files is parsed once."""
     folder = theme_dir / "strings"
     files = sorted(folder.glob("*.yaml")) if folder.is_dir() else []
-    return _parsed(tuple((file, file.stat().st_mtime_ns, file.stat().st_size) for file in files))
+    return _parsed(tuple((file, stat.st_mtime_ns, stat.st_size) for file in files for stat in [file.stat()]))
 
 
 @functools.lru_cache(maxsize=4)

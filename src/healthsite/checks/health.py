@@ -134,9 +134,7 @@ def _check_control_characters(doc: Document, body: Body | None, diags: Diagnosti
     """Report C1 control characters in the body, one warning a line: Windows-1252 text read as Latin-1, whose
     quotes and dashes became invisible characters (the page shows what they most likely stood for). The render
     stage found them (and cached them with the body)."""
-    lines = body.control_characters if body else [(doc.body_line + index, found)
-                                                   for index, found in control_characters(doc.body)]
-    for line, found in lines:
+    for line, found in body.control_characters if body else control_characters(doc.body, doc.body_line):
         meant = [MEANT_BY_C1[ord(character)] for character in found]
         named = [f"U+{ord(character):04X} where {stood} was probably meant" if stood else
                  f"U+{ord(character):04X}, which stands for no character" for character, stood in zip(found, meant)]

@@ -117,7 +117,7 @@ def render_job(job: Job) -> Rendered | tuple[int, str, str]:
 def _render(body: str, body_line: int, settings: HtmlConfig, time_limit: float,
             heading_base: int | None = None) -> Rendered | tuple[int, str, str]:
     """Render, sanitise and measure one body, or say why it cannot be rendered."""
-    control = [(body_line + index, found) for index, found in control_characters(body)]
+    control = control_characters(body, body_line)
     skipped, placeholders = skipped_headings(body, body_line, heading_base), placeholder_lines(body, body_line)
     if control:  # reported by the health checks (as the rest above); on the page, what the writer meant
         body = body.translate(MEANT_BY_C1)
@@ -219,15 +219,13 @@ def heading_shift(body: str, heading_base: int | None) -> int:
     return heading_base - min(levels) if levels else 0
 
 
-def control_characters(body: str) -> Iterator[tuple[int, str]]:
-    """Yield each line of a body holding C1 control characters (see `MEANT_BY_C1`): its index among the body's
-    lines and those characters, each once, in order."""
+def control_characters(body: str, body_line: int) -> list[tuple[int, str]]:
+    """Return (file line, characters) for each line of a body holding C1 control characters (see `MEANT_BY_C1`),
+    the characters each once, in order."""
     if not _C1.search(body):
-        return
-    for index, text in enumerate(body.split("\n")):
-        found = _C1.findall(text)
-        if found:
-            yield index, "".join(dict.fromkeys(found))
+        return []
+    return [(body_line + index, "".join(dict.fromkeys(found))) for index, text in enumerate(body.split("\n"))
+            if (found := _C1.findall(text))]
 
 
 def mark_help_block(html_text: str) -> str:

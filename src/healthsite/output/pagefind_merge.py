@@ -162,7 +162,7 @@ def _link(source: Path, into: Path, name: str, written: set[str]) -> None:
         os.unlink(target)
     except FileNotFoundError:
         pass
-    link_or_copy(source, Path(target))
+    link_or_copy(source, target)
 
 
 def _merge_language(language: str, parts: list[tuple[dict, dict[str, str]]], into: Path,
