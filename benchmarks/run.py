@@ -1,10 +1,13 @@
-"""Measure healthsite on generated sites: cold, warm and one-edit builds, peak memory, and the Markdown floor.
+"""Measure healthsite on generated sites: cold, warm, one-file-touched and one-edit builds, peak memory, and the
+Markdown floor.
 
     python benchmarks/run.py                     # 1,000 and 10,000 articles, search on (the default settings)
     python benchmarks/run.py --sizes 1000,10000,50000 --runs 3 --hugo
     python benchmarks/run.py --sizes 1000,10000 --hugo --pelican --mkdocs
 
-Each build runs `python -m healthsite build` in a fresh process, as a writer or CI would. Times are wall-clock
+Each build runs `python -m healthsite build` in a fresh process, as a writer or CI would. "warm" is a build with
+nothing changed since the last one, which keeps the site as it stands; "touch" is a build after one article was
+given a new time and the same bytes, so every stage runs on the caches and every page is linked. Times are wall-clock
 medians of --runs runs; "cpu" is user + system time of the build and every process it started; peak memory is
 the largest sum of proportional set sizes (PSS) over the build's whole process tree, sampled every 0.2 s.
 Builds run with the default settings, search on (--search-off sets `search: false`); the search part of each
@@ -34,6 +37,7 @@ from generate import generate_site  # noqa: E402
 
 SOURCE_DATE_EPOCH = "1767225600"  # 2026-01-01: every generated article is published, builds are comparable
 FLOOR_SAMPLE = 2000  # bodies rendered to measure the floor; scaled up to the site's size
+KEPT = "nothing changed since the last build"  # what `build --verbose` says when it kept the site
 SAMPLE_SECONDS = 0.2  # reading a big process's PSS costs the kernel milliseconds: more often would slow the build
 
 
@@ -123,11 +127,15 @@ def prepare(workdir: Path, articles: int, seed: int, search: bool = True) -> Pat
     return site
 
 
-def edit_one_article(site: Path, round_: int) -> tuple[Path, str]:
-    """Change one sentence of one article, as a writer would; return the file and its old text."""
+def edit_one_article(site: Path, round_: int, touch_only: bool = False) -> tuple[Path, str]:
+    """Change one sentence of one article, as a writer would (or, `touch_only`, give it a new time and the same
+    bytes); return the file and its old text."""
     files = sorted((site / "content" / "exercise").glob("*.md"))
     target = [f for f in files if f.name != "index.md"][len(files) // 2]
     old = target.read_text(encoding="utf-8")
+    if touch_only:
+        os.utime(target)
+        return target, old
     target.write_text(old.replace("\n## ", f"\nAn edited sentence, round {round_}.\n\n## ", 1), encoding="utf-8")
     return target, old
 
@@ -153,9 +161,10 @@ def set_aside(site: Path, trash: Path) -> None:
 
 def measure_healthsite(site: Path, articles: int, runs: int, trash: Path,
                        single: bool = False) -> tuple[dict[str, list[Run]], list[float]]:
-    """Time cold, warm no-change and warm one-edit builds `runs` times each; return them with the Markdown floor
-    measured just before each cold build (and, with `single`, one Pagefind run over each cold build's pages)."""
-    results: dict[str, list[Run]] = {"cold": [], "first": [], "warm": [], "edit": [], "single": []}
+    """Time cold, warm no-change, one-file-touched and one-edit builds `runs` times each; return them with the
+    Markdown floor measured just before each cold build (and, with `single`, one Pagefind run over each cold build's
+    pages)."""
+    results: dict[str, list[Run]] = {"cold": [], "warm": [], "touched": [], "edit": [], "single": []}
     floors = []
     for round_ in range(runs):
         set_aside(site, trash)
@@ -163,8 +172,9 @@ def measure_healthsite(site: Path, articles: int, runs: int, trash: Path,
         results["cold"].append(healthsite_build(site))
         if single:
             results["single"].append(single_pagefind(site, trash))
-        results["first"].append(healthsite_build(site))  # links every page into a new folder
-        results["warm"].append(healthsite_build(site))  # updates the folder the last build replaced
+        results["warm"].append(healthsite_build(site))  # nothing changed: the site stands
+        edit_one_article(site, round_, touch_only=True)
+        results["touched"].append(healthsite_build(site))  # every stage runs, on the caches; every page is linked
         target, old = edit_one_article(site, round_)
         try:
             results["edit"].append(healthsite_build(site))
@@ -231,18 +241,18 @@ def report_size(articles: int, site: Path, results: dict[str, list[Run]], floors
                 cores: int) -> list[str]:
     """Return the printed lines for one site size: the floor is the median of the runs' floors, the ratio the
     median of each run's cold build over its own floor."""
-    cold, first, warm, edit = results["cold"], results["first"], results["warm"], results["edit"]
+    cold, warm, touched, edit = results["cold"], results["warm"], results["touched"], results["edit"]
     peak = max(run.peak_mib for name, runs in results.items() if name != "single" for run in runs)
     pages = count_pages(site / "public")
     cold_s = median(cold, "seconds")
     cpu = ", ".join(f"{name} {median(runs, 'cpu'):.1f} ({median(runs, 'kernel'):.1f} kernel)"
-                    for name, runs in (("cold", cold), ("warm1", first), ("warm", warm), ("edit", edit)))
+                    for name, runs in (("cold", cold), ("warm", warm), ("touched", touched), ("edit", edit)))
     load = ", ".join(f"{value:.1f}" for value in os.getloadavg())
     floor = statistics.median(floors) / cores
     ratio = statistics.median(run.seconds / (each / cores) for run, each in zip(cold, floors))
     lines = [
-        f"{articles:>7,} {cold_s:8.2f} {median(cold, 'cpu'):8.1f} {median(first, 'seconds'):8.2f} "
-        f"{median(warm, 'seconds'):8.2f} {median(edit, 'seconds'):8.2f} {peak:9.0f} {pages:>8,} "
+        f"{articles:>7,} {cold_s:8.2f} {median(cold, 'cpu'):8.1f} {median(warm, 'seconds'):8.2f} "
+        f"{median(touched, 'seconds'):8.2f} {median(edit, 'seconds'):8.2f} {peak:9.0f} {pages:>8,} "
         f"{cold_s / articles * 1000:9.2f} "
         f"{floor:8.2f} {ratio:6.2f}x",
         f"{'':>7} cpu seconds: {cpu}; cold builds: {', '.join(f'{run.seconds:.2f}' for run in cold)} s, "
@@ -260,9 +270,12 @@ def report_size(articles: int, site: Path, results: dict[str, list[Run]], floors
 def search_line(results: dict[str, list[Run]]) -> str:
     """Return the line for the search part of each kind of build: median seconds, and the shards it indexed."""
     parts = []
-    for name, runs in (("cold", results["cold"]), ("warm1", results["first"]), ("warm", results["warm"]),
+    for name, runs in (("cold", results["cold"]), ("warm", results["warm"]), ("touched", results["touched"]),
                        ("edit", results["edit"])):
         found = [run.search for run in runs if run.search is not None]
+        if name == "warm" and all(KEPT in run.output for run in runs):
+            parts.append("warm none (nothing changed: the site stands)")
+            continue
         if not found:
             return f"{'':>7} search: not in the build's --verbose output (search off, or a build before sharding)"
         seconds = statistics.median(seconds for seconds, _ in found)
@@ -295,7 +308,7 @@ def main(argv: list[str] | None = None) -> int:
     shutil.rmtree(trash, ignore_errors=True)  # left by a benchmark that was interrupted
     print(f"healthsite benchmark: {cores} cores, {args.runs} run(s) per figure, seed {args.seed}, "
           f"search {'off' if args.search_off else 'on'}")
-    print(f"{'articles':>7} {'cold s':>8} {'cold cpu':>8} {'warm1 s':>8} {'warm s':>8} {'edit s':>8} {'peak MiB':>9} "
+    print(f"{'articles':>7} {'cold s':>8} {'cold cpu':>8} {'warm s':>8} {'touch s':>8} {'edit s':>8} {'peak MiB':>9} "
           f"{'pages':>8} {'s/1000':>9} {'floor s':>8} {'vs floor':>7}")
     try:
         for articles in sizes:

@@ -12,7 +12,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import ROOT, run_healthsite
+from conftest import ROOT, run_healthsite, touch_content
 from site_files import files_below
 from test_serve import serve  # noqa: F401 - the fixture that starts `healthsite serve`
 
@@ -45,6 +45,7 @@ def builds(tmp_path_factory: pytest.TempPathFactory) -> dict:
     cold = run_healthsite("build", "--verbose", cwd=root)
     assert cold.code == 0, cold.err
     before = files_below(root / "public" / "pagefind")
+    touch_content(root)
     warm = run_healthsite("build", "--verbose", cwd=root)
     unchanged = files_below(root / "public" / "pagefind")
     article = edited_article(root)

@@ -153,9 +153,9 @@ def run_build(args: argparse.Namespace) -> int:
               "it was." + _not_checked(config, result.site if result else None), file=sys.stderr)
         return EXIT_CONTENT
     if not args.quiet:
-        catalog = result.site.catalog
-        print(f"Built {plural(result.published.pages, 'page')}: {plural(len(catalog.articles), 'article')}, "
-              f"{plural(len(catalog.pillars), 'pillar')}, {plural(len(catalog.tags), 'tag')}, "
+        articles, pillars, tags = result.counts
+        print(f"Built {plural(result.published.pages, 'page')}: {plural(articles, 'article')}, "
+              f"{plural(pillars, 'pillar')}, {plural(tags, 'tag')}, "
               f"{plural(len(diags.warnings), 'warning')} in {seconds:.2f} s")
         if args.verbose:
             for name, spent in timings.stages.items():

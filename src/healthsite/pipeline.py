@@ -7,6 +7,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from .catalog.index import build_catalog
 from .checks.health import check_site
@@ -43,8 +44,9 @@ class Timings:
 
 @dataclass(frozen=True, slots=True)
 class BuildResult:
-    site: Site | None
+    site: Site | None  # None when nothing had changed since the last build, whose site stands
     published: Published | None
+    counts: tuple[int, int, int] = (0, 0, 0)  # the site's articles, pillars and tags
 
 
 def load_site(config: SiteConfig, diags: Diagnostics, timings: Timings | None = None) -> Site:
@@ -55,21 +57,35 @@ def load_site(config: SiteConfig, diags: Diagnostics, timings: Timings | None = 
 
 
 def build(config: SiteConfig, diags: Diagnostics, strict: bool = False, timings: Timings | None = None) -> BuildResult:
-    """Build the whole site into a staging folder and swap it in only if nothing failed."""
+    """Build the whole site into a staging folder and swap it in only if nothing failed; when nothing has changed
+    since the last build, keep its site and tell its problems again."""
     timings = timings or Timings()
     with speed_for(config, diags) as speed:  # None with --no-cache: the stages alone
-        site = _load(config, diags, timings, speed)
+        with timings.stage("load"):
+            listing = content_listing(config, diags)
+        if speed and not diags.errors:  # the configuration's errors fail every build
+            with timings.stage("unchanged"):
+                kept = speed.unchanged(strict, listing)
+            if kept is not None:
+                diags.replay(kept.diagnostics)
+                timings.notes["unchanged"] = "nothing changed since the last build: its site stands"
+                return BuildResult(None, Published(kept.pages, kept.files), (kept.articles, kept.pillars, kept.tags))
+            timings.notes["unchanged"] = "something changed since the last build, or there was none"
+        site = _load(config, diags, timings, speed, listing)
         with timings.stage("check"), kept_out_of_collections(speed):
             check_site(site, diags)
         if diags.errors:
             return BuildResult(site, None)
         with timings.stage("render and write"), kept_out_of_collections(speed):
-            return BuildResult(site, _write(config, diags, site, strict, timings, speed))
+            published = _write(config, diags, site, strict, timings, speed)
+        catalog = site.catalog
+        return BuildResult(site, published, (len(catalog.articles), len(catalog.pillars), len(catalog.tags)))
 
 
-def _load(config: SiteConfig, diags: Diagnostics, timings: Timings, speed: Speed | None) -> Site:
+def _load(config: SiteConfig, diags: Diagnostics, timings: Timings, speed: Speed | None,
+          listing: list[Path] | None = None) -> Site:
     with timings.stage("load"):
-        listing = content_listing(config, diags)
+        listing = content_listing(config, diags) if listing is None else listing
         docs = load_documents(config, diags, listing, read=speed.read if speed else None)
         files = list_content_files(config, diags, listing)
         if speed:
@@ -97,7 +113,8 @@ def _write(config: SiteConfig, diags: Diagnostics, site: Site, strict: bool, tim
         pages = _noted(pages, html)
     finish = functools.partial(_index, html=html, diags=diags, timings=timings, speed=speed) if config.search else None
     published = publish(timings.track("Writing pages", pages), assets, config.out_path, config.cache_path, diags,
-                        finish=finish, strict=strict, lock_timeout=config.lock_timeout)
+                        finish=finish, strict=strict, lock_timeout=config.lock_timeout,
+                        swapped=speed.swapped(site, diags) if speed else None)
     if published is not None:
         timings.notes["render and write"] = (speed.published() if speed else
                                              f"{written[0]} of {written[0]} HTML pages rendered, the rest linked")

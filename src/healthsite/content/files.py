@@ -26,8 +26,13 @@ def content_listing(config: SiteConfig, diags: Diagnostics | None = None) -> lis
     found: list[Path] = []
     real = content.resolve()
     _list_folder(content, real, (real,), found, _Reporter(config, diags if diags is not None else Diagnostics()))
-    snippets = content / SNIPPETS  # included into articles, never published on their own
-    return sorted(path for path in found if not path.is_relative_to(snippets))
+    snippets = f"{content / SNIPPETS}{os.sep}"  # included into articles, never published on their own
+    return sorted((path for path in found if not str(path).startswith(snippets)), key=_parts)
+
+
+def _parts(path: Path) -> tuple[str, ...]:
+    """Order paths folder by folder, as Path's own ordering does, at a fraction of its cost."""
+    return path.parts
 
 
 @dataclass(frozen=True, slots=True)

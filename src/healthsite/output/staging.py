@@ -69,13 +69,19 @@ class StagingTree:
                 os.unlink(os.path.join(self.root, name))
             except OSError:
                 pass
+        needed = self.folders()
+        for name in sorted(self.dirs - needed, key=lambda d: -d.count("/")):
+            shutil.rmtree(os.path.join(self.root, name), ignore_errors=True)
+        self.dirs &= needed
+
+    def folders(self) -> set[str]:
+        """Return the folders that hold the files written, "" (the root) among them."""
         needed = {posixpath.dirname(name) for name in self.written}
         for name in list(needed):
             while name:
                 name = posixpath.dirname(name)
                 needed.add(name)
-        for name in sorted(self.dirs - needed, key=lambda d: -d.count("/")):
-            shutil.rmtree(os.path.join(self.root, name), ignore_errors=True)
+        return needed | {""}
 
     def _prepare(self, relative: str) -> tuple[str, str]:
         """Check the path stays below the root, make its folder, and record it as written."""

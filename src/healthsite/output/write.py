@@ -55,12 +55,18 @@ class Places:
         return self.out.parent / f".{self.out.name}.{kind}-{pid}" if self.nearby else self.work / f"{kind}-{pid}"
 
 
+def work_folder(out: Path, cache: Path) -> Path:
+    """Return the folder under the cache folder that holds `out`'s lock, staging folders and spare site."""
+    out = out.resolve()
+    digest = hashlib.sha256(str(out).encode("utf-8", "surrogateescape")).hexdigest()[:12]
+    return cache / "output" / f"{out.name}-{digest}"
+
+
 def places(out: Path, cache: Path) -> Places:
     """Find the folder for `out`'s lock and staging under the cache folder, and whether a folder made there can
     be renamed to `out` (the same file system)."""
     out = out.resolve()
-    digest = hashlib.sha256(str(out).encode("utf-8", "surrogateescape")).hexdigest()[:12]
-    work = cache / "output" / f"{out.name}-{digest}"
+    work = work_folder(out, cache)
     out.parent.mkdir(parents=True, exist_ok=True)
     work.mkdir(parents=True, exist_ok=True)
     probe = work / f"probe-{os.getpid()}"
@@ -80,8 +86,10 @@ def places(out: Path, cache: Path) -> Places:
 
 def publish(pages: Iterable[tuple[str, str | Path]], assets: Assets, out: Path, cache: Path, diags: Diagnostics,
             finish: Callable[[StagingTree], None] | None = None, strict: bool = False,
-            lock_timeout: float = 600.0) -> Published | None:
-    """Stream pages and assets into a staging folder, let `finish` add files to it, then swap it in for `out`.
+            lock_timeout: float = 600.0, swapped: Callable[[StagingTree, Published], None] | None = None,
+            ) -> Published | None:
+    """Stream pages and assets into a staging folder, let `finish` add files to it, then swap it in for `out` and
+    tell `swapped`, while no other build can write `out`.
 
     A page is its text, or the path of an unchanged file of the last build to link in its place. The staging
     folder is the site the last build replaced, when there is one, so only what changed is written.
@@ -101,13 +109,14 @@ def publish(pages: Iterable[tuple[str, str | Path]], assets: Assets, out: Path, 
         _remove_stale(where)
         staging = _staging(where)
         try:
-            return _fill_and_swap(pages, assets, staging, where, diags, finish, strict)
+            return _fill_and_swap(pages, assets, staging, where, diags, finish, strict, swapped)
         finally:
             _retire(staging, where)
 
 
 def _fill_and_swap(pages: Iterable[tuple[str, str | Path]], assets: Assets, staging: Path, where: Places,
-                   diags: Diagnostics, finish: Callable[[StagingTree], None] | None, strict: bool) -> Published | None:
+                   diags: Diagnostics, finish: Callable[[StagingTree], None] | None, strict: bool,
+                   swapped: Callable[[StagingTree, Published], None] | None) -> Published | None:
     try:
         tree = StagingTree(staging)
         count = _write_all(pages, assets, tree)
@@ -120,9 +129,11 @@ def _fill_and_swap(pages: Iterable[tuple[str, str | Path]], assets: Assets, stag
         return None
     if diags.failed(strict):
         return None
-    files = len(tree.written)
+    published = Published(pages=count, files=len(tree.written))
     _swap(staging, where)
-    return Published(pages=count, files=files)
+    if swapped is not None:
+        swapped(tree, published)
+    return published
 
 
 def _write_all(pages: Iterable[tuple[str, str | Path]], assets: Assets, tree: StagingTree) -> int:

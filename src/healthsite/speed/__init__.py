@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import contextlib
 import gc
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
 from ..config import SiteConfig
 from ..diagnostics import Diagnostics
 from ..model import Catalog, Document, Site
+from ..output.staging import StagingTree
+from ..output.write import Published
 from ..pages.assets import Assets
 from .bodies import packed_bodies
 from .documents import DocumentReader
@@ -23,7 +25,7 @@ from .reads import remember_derived
 from .related import remembered_ranking
 from .search import SearchShards
 from .store import PackCache, saved_in_background
-
+from .unchanged import LastBuild, Outcome
 
 YOUNG_OBJECTS = 50_000  # new objects between two collections of the youngest (Python's default: 700): a build makes
 # millions that live to its end, and each collection of the older ones walks them all again (0.2 s of a warm build
@@ -43,6 +45,7 @@ class Speed:
         self._start_saving = start_saving
         self._renderer: PageRenderer | None = None
         self._memo: PageMemo | None = None
+        self._last: LastBuild | None = None
 
     def loaded(self) -> None:
         """Keep the Documents read for the next build."""
@@ -63,6 +66,22 @@ class Speed:
         self.jobs.close()
         self._start_saving()
         return f"{self.jobs.rendered} of {bodies} bodies rendered, the rest from the cache"
+
+    def unchanged(self, strict: bool, listing: Sequence[Path]) -> Outcome | None:
+        """Return the last build's outcome when nothing it read (the content folder's files in `listing`) or wrote
+        has changed since; None means build, and note what this build reads for the next one."""
+        self._last = LastBuild(self.config, strict, listing)
+        return self._last.outcome()
+
+    def swapped(self, site: Site, diags: Diagnostics) -> Callable[[StagingTree, Published], None]:
+        """Return what the writer calls once the site is in place: it notes the site and what the build told."""
+        catalog = site.catalog
+
+        def note(tree: StagingTree, published: Published) -> None:
+            self._last.record(tuple(tree.written), tuple(tree.folders()), Outcome(
+                published.pages, published.files, len(catalog.articles), len(catalog.pillars), len(catalog.tags),
+                tuple(diags.items)))
+        return note
 
     def pages(self, site: Site, assets: Assets, diags: Diagnostics) -> Iterator[tuple[str, str | Path]]:
         """Yield every page: unchanged ones as the path of last build's file to link, the rest rendered (on a large

@@ -33,6 +33,7 @@ from ..pages.feeds import site_files
 from ..pages.views import Views
 from ..processes import die_with_parent
 from .reads import ALL, Deps, Reads, digest, forget, recording_site, sorted_reads
+from .store import PlainUnpickler
 
 CHUNK = 50  # pages taken at a time when rendering in two processes
 PARALLEL_THRESHOLD = 600  # fewer pages than this render faster in one process than with a helper
@@ -76,7 +77,7 @@ class PageMemo:
         collecting = gc.isenabled()
         gc.disable()  # loading makes many objects and no garbage: a collection now would only walk them
         try:
-            data = _PlainUnpickler(io.BytesIO(file.read_bytes())).load()
+            data = PlainUnpickler(io.BytesIO(file.read_bytes())).load()
             if (isinstance(data, tuple) and len(data) == 3 and data[0] == MEMO_FORMAT and isinstance(data[1], dict)
                     and isinstance(data[2], bytes)):
                 return cls(file, data[1], data[2])
@@ -131,13 +132,6 @@ def _dateless(unwrapped: list[tuple[str, Any]]) -> list[tuple[str, Any]]:
     reviews are overdue, from `Site.overdue_reviews`, and which documents are published from the catalog."""
     return [(name, dataclasses.replace(value, build_date=None) if isinstance(value, SiteConfig) else value)
             for name, value in unwrapped]
-
-
-class _PlainUnpickler(pickle.Unpickler):
-    """Load only plain containers, strings, bytes and numbers: a tampered cache cannot run code."""
-
-    def find_class(self, module: str, name: str):
-        raise pickle.UnpicklingError(f"{module}.{name} is not allowed in the page memo")
 
 
 def _content_digest(path: Path) -> bytes | None:

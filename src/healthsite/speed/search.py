@@ -24,6 +24,7 @@ from pathlib import Path
 from ..output import pagefind_merge
 from ..output.search import Shard, is_searched
 from ..processes import die_with_parent
+from .store import PlainUnpickler
 
 FORMAT = 2
 HELPED_READS = 8  # shards to read for a merge from which a helper process reads half of them
@@ -165,17 +166,10 @@ def _keep_postings(parent: int, folders: list[Path]) -> None:
             _keep(folder)
 
 
-class _PlainUnpickler(pickle.Unpickler):
-    """Load only plain containers, numbers and bytes: a cache restored from elsewhere cannot run code."""
-
-    def find_class(self, module: str, name: str):
-        raise pickle.UnpicklingError(f"{module}.{name} is not allowed in the search cache")
-
-
 def _load(file: Path) -> dict:
     """Read last build's page hashes, or a shard's postings; a missing or damaged file only costs speed."""
     try:
-        data = _PlainUnpickler(io.BytesIO(file.read_bytes())).load()
+        data = PlainUnpickler(io.BytesIO(file.read_bytes())).load()
     except (OSError, pickle.UnpicklingError, EOFError, ValueError, TypeError):
         return {}
     if isinstance(data, tuple) and len(data) == 2 and data[0] == FORMAT and isinstance(data[1], dict):

@@ -179,6 +179,13 @@ _DISPATCH = copyreg.dispatch_table.copy()
 _DISPATCH.update({kind: _reducer(kind) for kind in (Document, Source, Body, Heading, Link, Diagnostic)})
 
 
+class PlainUnpickler(pickle.Unpickler):
+    """Load only plain containers, strings, bytes and numbers: a tampered cache cannot run code."""
+
+    def find_class(self, module: str, name: str):
+        raise pickle.UnpicklingError(f"{module}.{name} is not allowed in this part of the cache")
+
+
 class _SafeUnpickler(pickle.Unpickler):
     """Load healthsite's data classes, dates and plain containers, and nothing that could run code."""
 
