@@ -176,7 +176,7 @@ def test_a_killed_build_leaves_no_process_the_old_site_and_nothing_beside_the_ou
         assert process.returncode == 143
         assert err.splitlines()[-1] == "Terminated; the output folder was left as it was."
         assert "Traceback" not in err
-        assert sorted(p.name for p in work_folder(root).iterdir()) == ["lock", "spare"]
+        assert sorted(p.name for p in work_folder(root).iterdir()) == ["last-build", "lock", "spare"]
     else:
         assert process.returncode == -signal.SIGKILL
     time.sleep(2)
@@ -186,7 +186,7 @@ def test_a_killed_build_leaves_no_process_the_old_site_and_nothing_beside_the_ou
     result = run_healthsite("build", cwd=root)
     assert result.code == 0, result.err
     assert beside_output(root) == []
-    assert sorted(p.name for p in work_folder(root).iterdir()) == ["lock", "spare"]
+    assert sorted(p.name for p in work_folder(root).iterdir()) == ["last-build", "lock", "spare"]
     assert "Article 0 third" in (root / "public/guide/a0000/index.html").read_text(encoding="utf-8")
     assert run_healthsite("build", "--no-cache", "--out", "fresh", cwd=root).code == 0
     assert files_below(root / "public") == files_below(root / "fresh")
@@ -208,7 +208,7 @@ def test_a_build_killed_while_writing_leaves_the_old_site_and_the_next_build_cle
     assert files_below(root / "public") == before
     result = run_healthsite("build", cwd=root)
     assert result.code == 0, result.err
-    assert sorted(p.name for p in work_folder(root).iterdir()) == ["lock", "spare"]
+    assert sorted(p.name for p in work_folder(root).iterdir()) == ["last-build", "lock", "spare"]
     fresh = big_site(tmp_path / "fresh", "second")
     big_site(fresh, "third", every=2)
     assert run_healthsite("build", cwd=fresh).code == 0
@@ -227,7 +227,7 @@ def test_ctrl_c_while_writing_leaves_the_old_site_and_no_staging_folder(tmp_path
     assert process.returncode == 130
     assert err.splitlines()[-1] == "Interrupted; the output folder was left as it was."
     assert "Traceback" not in err
-    assert sorted(p.name for p in work_folder(root).iterdir()) == ["lock", "spare"]
+    assert sorted(p.name for p in work_folder(root).iterdir()) == ["last-build", "lock", "spare"]
     assert beside_output(root) == []
     assert files_below(root / "public") == before
 
@@ -242,7 +242,7 @@ def test_a_build_that_fails_while_writing_leaves_the_old_site_and_no_staging_fol
     result = run_healthsite("build", cwd=root)
     assert result.code == 1
     assert "templates/tag.html:2: error: template error: 'no_such' is undefined." in result.err
-    assert sorted(p.name for p in work_folder(root).iterdir()) == ["lock", "spare"]
+    assert sorted(p.name for p in work_folder(root).iterdir()) == ["last-build", "lock", "spare"]
     assert sorted(p.name for p in root.iterdir()) == [".healthsite-cache", "content", "public", "site.yaml", "templates"]
     assert files_below(root / "public") == before
 
@@ -334,7 +334,7 @@ def test_leftovers_of_killed_builds_and_of_older_releases_are_removed_by_the_nex
     result = run_healthsite("build", cwd=root)
     assert result.code == 0, result.err
     assert beside_output(root) == []
-    assert sorted(p.name for p in work.iterdir()) == ["lock", "spare"]
+    assert sorted(p.name for p in work.iterdir()) == ["last-build", "lock", "spare"]
     assert "half a page" not in (root / "public/guide/index.html").read_text(encoding="utf-8")
 
 
@@ -359,7 +359,7 @@ def test_a_site_moved_aside_by_a_build_killed_mid_swap_is_restored_then_replaced
     result = run_healthsite("build", cwd=root)
     assert result.code == 0, result.err
     assert beside_output(root) == []
-    assert sorted(p.name for p in work.iterdir()) == ["lock", "spare"]
+    assert sorted(p.name for p in work.iterdir()) == ["last-build", "lock", "spare"]
     assert "Article 3 second" in (root / "public/guide/a0003/index.html").read_text(encoding="utf-8")
 
 

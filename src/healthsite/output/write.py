@@ -204,6 +204,17 @@ def _remove_stale(where: Places) -> None:
             leftover.unlink()
 
 
+def left_behind(out: Path, cache: Path) -> bool:
+    """Tell whether killed builds or older releases left folders for the next build of `out` to tidy up."""
+    out = out.resolve()
+    where = Places(out, work_folder(out, cache), nearby=False)
+    try:
+        return (any(_left_by_builds(where, kind) for kind in ("new", "old", "probe"))
+                or any(os.path.lexists(out.parent / f".{out.name}.{name}") for name in ("spare", "lock")))
+    except OSError:
+        return True
+
+
 def _running(pid: int) -> bool:
     """Tell whether a process with this id is alive (and not ours to remove things from)."""
     try:

@@ -4,7 +4,8 @@ A build that publishes its site notes what it read (the settings, the build date
 and the size, times and inode of every content, snippet, template, static and strings file) and the size, time and
 inode of every file and folder it left in the output folder. When the next build finds all of them as noted, it
 would write the same bytes again: it replays the last build's problems and summary instead. Any change (a saved or
-touched file, a new day, a file edited, added or removed in the output folder) runs the build.
+touched file, a new day, a file edited, added or removed in the output folder), another build holding the output's
+lock, or folders a killed build left for the writer to tidy up, runs the build.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from pathlib import Path
 from ..config import SiteConfig
 from ..content.snippets import SNIPPETS
 from ..diagnostics import Diagnostic
-from ..output.write import work_folder
+from ..output.write import left_behind, work_folder
 from .store import PlainUnpickler, code_version
 
 NOTE_FORMAT = 1
@@ -48,8 +49,8 @@ class LastBuild:
     """The note one build of an output folder leaves for the next: what it read, what it wrote, what it told."""
 
     def __init__(self, config: SiteConfig, strict: bool, listing: Sequence[Path]):
-        self.out = config.out_path
-        self.work = work_folder(self.out, config.cache_path)
+        self.out, self.cache = config.out_path, config.cache_path
+        self.work = work_folder(self.out, self.cache)
         self.file = self.work / "last-build"
         self.inputs = _inputs_digest(config, strict, listing)  # before the build: a file saved while it runs is news
 
@@ -68,7 +69,8 @@ class LastBuild:
         except (TypeError, ValueError, IndexError):
             return None
         with _idle(self.work / "lock") as idle:  # another build may be swapping its site in
-            current = _output_digest(self.out, files, folders) if idle else None
+            tidy = idle and not left_behind(self.out, self.cache)  # the build's writer tidies up
+            current = _output_digest(self.out, files, folders) if tidy else None
         if current is None or current != output:
             return None
         return outcome
