@@ -93,7 +93,8 @@ class Speed:
     def published(self) -> str:
         """Remember what this build wrote, for the next one to link; describe the pages stage's work."""
         renderer = self._renderer
-        self._memo.save(self.config.out_path, renderer.keys, renderer.inputs, renderer.changed, renderer.kept)
+        self._memo.save(self.config.out_path, renderer.keys, renderer.inputs, renderer.changed, renderer.kept,
+                        renderer.hashes)
         return f"{renderer.rendered} of {renderer.planned} HTML pages rendered, the rest linked"
 
     def close(self) -> None:

@@ -32,12 +32,12 @@ from ..pages.assets import Assets
 from ..pages.feeds import site_files
 from ..pages.views import Views
 from ..processes import die_with_parent
-from .reads import ALL, Deps, Reads, digest, forget, recording_site, sorted_reads
+from .reads import ALL, Deps, Reads, digest, forget, known_digest, recording_site, sorted_reads
 from .store import PlainUnpickler
 
 CHUNK = 50  # pages taken at a time when rendering in two processes
 PARALLEL_THRESHOLD = 600  # fewer pages than this render faster in one process than with a helper
-MEMO_FORMAT = 5
+MEMO_FORMAT = 6
 SITE_FILES = "\0site files"  # the memo's entry for the feeds, sitemap and robots.txt, made together
 
 
@@ -60,14 +60,26 @@ def code_and_theme_digest(site: Site) -> bytes:
     return hasher.digest()
 
 
+@dataclasses.dataclass(frozen=True, slots=True)
+class Hashes:
+    """What a build made its pages' keys of: the base key, the hash of each read's value, and the hash of each field
+    of the site as a whole, which tells the next build the fields that did not change at all."""
+
+    base: bytes = b""
+    reads: Mapping[tuple[str, Any], bytes] = dataclasses.field(default_factory=dict)
+    fields: Mapping[str, bytes | None] = dataclasses.field(default_factory=dict)
+
+
 @dataclasses.dataclass(slots=True)
 class PageMemo:
-    """What the last build wrote: output path -> (key, reads, (size, mtime_ns, inode) and hash of the file), and
-    the hash of the inputs its keys were made from (`PageRenderer.inputs`)."""
+    """What the last build wrote: output path -> (key, reads, (size, mtime_ns, inode) and hash of the file); the
+    hash of the inputs its keys were made from (`PageRenderer.inputs`); and, to tell which reads changed, the base
+    key, the hash of each read and of each field of the site as a whole."""
 
     file: Path | None
     entries: dict[str, tuple[bytes, Deps, tuple[int, int, int], bytes]]
     inputs: bytes | None = None
+    hashes: Hashes = dataclasses.field(default_factory=Hashes)
 
     @classmethod
     def load(cls, cache: Path, out: Path) -> PageMemo:
@@ -78,9 +90,9 @@ class PageMemo:
         gc.disable()  # loading makes many objects and no garbage: a collection now would only walk them
         try:
             data = PlainUnpickler(io.BytesIO(file.read_bytes())).load()
-            if (isinstance(data, tuple) and len(data) == 3 and data[0] == MEMO_FORMAT and isinstance(data[1], dict)
+            if (isinstance(data, tuple) and len(data) == 4 and data[0] == MEMO_FORMAT and isinstance(data[1], dict)
                     and isinstance(data[2], bytes)):
-                return cls(file, data[1], data[2])
+                return cls(file, data[1], data[2], Hashes(*data[3]))
         except (OSError, pickle.UnpicklingError, ValueError, TypeError, EOFError, AttributeError, IndexError):
             pass
         finally:
@@ -89,10 +101,11 @@ class PageMemo:
         return cls(file, {})
 
     def save(self, out: Path, keys: Mapping[str, tuple[bytes, Deps, bytes]], inputs: bytes, changed: bool = True,
-             kept: Set[str] = frozenset()) -> None:
-        """Remember each page written into `out` with the signature and hash of its file, and the hash of the inputs
-        of their keys; the entries of the pages in `kept` (linked from the last build's file, untouched) stay as they
-        are. When the entries are the same, the memo on disk is left as it is: its keys are this build's too."""
+             kept: Set[str] = frozenset(), hashes: Hashes = Hashes()) -> None:
+        """Remember each page written into `out` with the signature and hash of its file, the hash of the inputs
+        of their keys and the hashes their keys were made of; the entries of the pages in `kept` (linked from the
+        last build's file, untouched) stay as they are. When the entries are the same, the memo on disk is left as it
+        is: its keys are this build's too."""
         if not changed and keys.keys() == self.entries.keys():
             return  # every page was linked from the last build, untouched: the memo on disk is already this
         entries, shared = {}, {}
@@ -106,10 +119,12 @@ class PageMemo:
                 entries[path] = (key, deps, signature, content)  # the site files' entry lists their paths
         if entries == self.entries:
             return  # nothing was rendered or written: the memo on disk is already this
+        read = set().union(*(deps for _, deps, _, _ in entries.values()))
+        hashes = (hashes.base, {dep: value for dep, value in hashes.reads.items() if dep in read}, hashes.fields)
         try:
             self.file.parent.mkdir(parents=True, exist_ok=True)
             temp = self.file.with_suffix(f".{os.getpid()}.tmp")
-            temp.write_bytes(pickle.dumps((MEMO_FORMAT, entries, inputs), protocol=5))
+            temp.write_bytes(pickle.dumps((MEMO_FORMAT, entries, inputs, hashes), protocol=5))
             os.replace(temp, self.file)
         except OSError:
             pass
@@ -125,6 +140,25 @@ def _inputs_digest(site: Site, base_key: bytes) -> bytes:
         digest(list(catalog.docs)), *map(digest, catalog.docs.values()),
         digest(list(catalog.unpublished)), *map(digest, catalog.unpublished.values()),
         digest(list(site.bodies)), *map(digest, site.bodies.values())])).digest()
+
+
+def field_hashes(wrapped: Mapping[str, Any]) -> dict[str, bytes | None]:
+    """Hash each field of the site as a whole, a document or body by the hash its cache gave it. A field that cannot
+    be pickled gets None, and one holding sets (which pickle in an order that differs between processes) another
+    hash each build: either only costs hashing its reads one by one."""
+    hashes: dict[str, bytes | None] = {}
+    for name, data in wrapped.items():
+        items = ([(key, known_digest(value) or value) for key, value in data.items()] if isinstance(data, Mapping)
+                 else data)
+        buffer = io.BytesIO()
+        pickler = pickle.Pickler(buffer, protocol=5)
+        pickler.fast = True  # no references to objects met before: equal values pickle alike however they are shared
+        try:
+            pickler.dump(items)
+            hashes[name] = hashlib.sha256(buffer.getvalue()).digest()
+        except (pickle.PicklingError, TypeError, AttributeError, ValueError, RecursionError):
+            hashes[name] = None
+    return hashes
 
 
 def _dateless(unwrapped: list[tuple[str, Any]]) -> list[tuple[str, Any]]:
@@ -164,6 +198,9 @@ class PageRenderer:
         # The same inputs as the build that wrote the memo: every value a page reads is the same, and so its key
         self.same_inputs = memo is not None and memo.inputs == self.inputs
         self.digests = _Digests(self._digest_of)  # (field, key) -> hash of its value, each made once per build
+        self.fields = memo.hashes.fields if self.same_inputs else field_hashes(self.wrapped)
+        self.unchanged = self._unchanged_reads() if memo is not None and not self.same_inputs else None
+        self.hashes = Hashes()  # what this build's keys were made of, once every page has its key
         self.keys: dict[str, tuple[bytes, Deps, bytes]] = {}  # this build's pages: path -> (key, reads, text hash)
         self.changed = False  # whether any page was rendered, or reused from a file that was not last build's
         self.kept: set[str] = set()  # pages (and SITE_FILES) whose memo entry holds as it is: their file is unchanged
@@ -188,6 +225,8 @@ class PageRenderer:
                 self.keys[out] = (self._key(deps), deps, hashlib.sha256(text.encode("utf-8")).digest())
                 yield out, text
         yield from site_files
+        last = self.memo.hashes.reads if self.memo is not None else {}
+        self.hashes = Hashes(self.base_key, {**last, **self.digests}, self.fields)
         forget()  # the hashes remembered from the caches: every page has its key now
         self.digests.clear()
         self.digests.make = None  # it held this renderer, and so the whole site, in a cycle only a collection frees
@@ -195,7 +234,7 @@ class PageRenderer:
     def _site_files(self) -> list[tuple[str, str | Path]]:
         """Return the feeds, sitemap and robots.txt: last build's files while nothing they read has changed."""
         group = self.memo.entries.get(SITE_FILES) if self.memo is not None else None
-        if group is not None and (self.same_inputs or self._key(group[1]) == group[0]):
+        if group is not None and (self.same_inputs or self._same_key(group[1], group[0])):
             reused = [(path, self._reuse(path)) for path in group[3]]
             if all(file is not None for _, file in reused):
                 self.keys[SITE_FILES] = group[:2] + (group[3],)
@@ -217,7 +256,7 @@ class PageRenderer:
         if entry is None:
             return None
         key, deps, signature, content = entry
-        if not self.same_inputs and self._key(deps) != key:
+        if not self.same_inputs and not self._same_key(deps, key):
             return None
         file = self.out / out
         if file_signature(file) != signature:
@@ -228,6 +267,24 @@ class PageRenderer:
             self.kept.add(out)
         self.keys[out] = (key, deps, content)
         return file
+
+    def _unchanged_reads(self) -> set[tuple[str, Any]] | None:
+        """Return the reads whose values hash as in the last build, whose base key was this one (else None: every key
+        is made again). The reads of a field equal as a whole take their hashes from the memo, unmade."""
+        last = self.memo.hashes
+        if last.base != self.base_key:
+            return None
+        whole = {name for name, value in self.fields.items() if value is not None and last.fields.get(name) == value}
+        for dep, value in last.reads.items():
+            if dep[0] in whole:
+                self.digests[dep] = value
+        return {dep for dep, value in last.reads.items() if self.digests[dep] == value}
+
+    def _same_key(self, deps: Deps, key: bytes) -> bool:
+        """Tell whether a page's key from the last build holds: every value it read is the same."""
+        if self.unchanged is not None:
+            return self.unchanged.issuperset(deps)
+        return self._key(deps) == key
 
     def _key(self, deps: Deps) -> bytes:
         """Hash the base key with the current value of everything a page read."""

@@ -92,10 +92,13 @@ def recording_site(site: Site, reads: Reads) -> tuple[Site, dict[str, Any], list
 
 def digest(value: Any) -> bytes:
     """Return a stable hash of a value; sets are sorted so equal values hash alike in every process."""
+    return known_digest(value) or hashlib.sha256(pickle.dumps(_plain(value), protocol=5)).digest()[:16]
+
+
+def known_digest(value: Any) -> bytes | None:
+    """Return the hash a cache gave this very value (`remember`), or None."""
     known = _KNOWN.get(id(value))
-    if known is not None and known[0] is value:
-        return known[1]
-    return hashlib.sha256(pickle.dumps(_plain(value), protocol=5)).digest()[:16]
+    return known[1] if known is not None and known[0] is value else None
 
 
 # Hashes the build caches stored with their values (documents, bodies), so a warm build need not hash them again.
