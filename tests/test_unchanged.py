@@ -51,6 +51,23 @@ def test_a_build_with_nothing_changed_keeps_the_site_and_tells_the_same_warnings
     assert signatures(site / "public") == before  # not a file or folder touched
 
 
+def test_a_kept_build_tells_each_problem_at_the_level_its_file_set(copy_site):
+    site = copy_site("hostile-html")
+    with open(site / "site.yaml", "a", encoding="utf-8") as handle:
+        handle.write("checks:\n  sources-missing: error\n  orphan-article: 'off'\n")
+    path = site / "content/guide/unclosed.md"
+    path.write_text(path.read_text(encoding="utf-8").replace(
+        "tags: [xss]\n", "tags: [xss]\nchecks: {sources-missing: warning, orphan-article: warning}\n", 1),
+        encoding="utf-8")
+    first = run_healthsite("build", cwd=site)
+    assert first.code == 0, first.err
+    assert "unclosed.md:2: warning: the article lists no sources." in first.err
+    assert "unclosed.md:2: warning: no other article or page links here" in first.err
+    again = run_healthsite("build", "--verbose", cwd=site)
+    assert KEPT in again.out
+    assert (again.code, again.err) == (0, first.err)
+
+
 def _touch_article(site: Path) -> None:
     os.utime(site / "content/back/night-pain.md")  # the same bytes, a new time: built again, nothing rendered
 

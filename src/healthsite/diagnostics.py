@@ -66,6 +66,14 @@ class Diagnostics:
         for item in items:
             self._add(item.level, item.code, item.path, item.line, item.message, item.hint)
 
+    def repeat(self, items: Iterable[Diagnostic]) -> None:
+        """Record diagnostics exactly as an earlier build with the same settings reported them: their levels already
+        hold every file's own `checks:`, which this build does not read."""
+        for item in items:
+            if item not in self._seen:
+                self._seen.add(item)
+                self.items.append(item)
+
     def _add(self, level: Level, code: str, path: str, line: int | None, message: str, hint: str) -> None:
         level = self.file_levels.get(path, {}).get(code) or self.levels.get(code, level)
         if level == "off":

@@ -67,7 +67,7 @@ def build(config: SiteConfig, diags: Diagnostics, strict: bool = False, timings:
             with timings.stage("unchanged"):
                 kept = speed.unchanged(strict, listing)
             if kept is not None:
-                diags.replay(kept.diagnostics)
+                diags.repeat(kept.diagnostics)
                 timings.notes["unchanged"] = "nothing changed since the last build: its site stands"
                 return BuildResult(None, Published(kept.pages, kept.files), (kept.articles, kept.pillars, kept.tags))
             timings.notes["unchanged"] = "something changed since the last build, or there was none"
