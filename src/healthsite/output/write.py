@@ -197,7 +197,7 @@ def _remove_stale(where: Places) -> None:
     for probe in _left_by_builds(where, "probe"):
         if not _running(int(probe.name.rpartition("-")[2])):  # a build that has not reached the lock yet makes one
             shutil.rmtree(probe, ignore_errors=True)
-    for leftover in (out.parent / f".{out.name}.spare", out.parent / f".{out.name}.lock"):
+    for leftover in _left_by_older_releases(out):
         if leftover.is_dir() and not leftover.is_symlink():
             shutil.rmtree(leftover, ignore_errors=True)
         elif leftover.exists() or leftover.is_symlink():
@@ -210,9 +210,14 @@ def left_behind(out: Path, cache: Path) -> bool:
     where = Places(out, work_folder(out, cache), nearby=False)
     try:
         return (any(_left_by_builds(where, kind) for kind in ("new", "old", "probe"))
-                or any(os.path.lexists(out.parent / f".{out.name}.{name}") for name in ("spare", "lock")))
+                or any(os.path.lexists(leftover) for leftover in _left_by_older_releases(out)))
     except OSError:
         return True
+
+
+def _left_by_older_releases(out: Path) -> tuple[Path, Path]:
+    """Return where older healthsite releases kept the spare site and the lock: beside the output."""
+    return out.parent / f".{out.name}.spare", out.parent / f".{out.name}.lock"
 
 
 def _running(pid: int) -> bool:

@@ -71,6 +71,7 @@ class Speed:
         """Return the last build's outcome when nothing it read (the content folder's files in `listing`) or wrote
         has changed since; None means build, and note what this build reads for the next one."""
         self._last = LastBuild(self.config, strict, listing)
+        self.read.stats = self._last.stats  # each content file looked at once
         return self._last.outcome()
 
     def swapped(self, site: Site, diags: Diagnostics) -> Callable[[StagingTree, Published], None]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from ..config import SiteConfig
@@ -25,12 +26,14 @@ class DocumentReader:
         self.settings = repr((code_version(), str(config.root), str(config.content_path), sorted(config.tags.items()),
                               sorted(config.tag_aliases.items()), _snippets_state(config)))  # what besides the
         # file shapes its Document
+        self.stats: dict[Path, os.stat_result | None] = {}  # files looked at before the build read any (the note of
+        # the last build): a file saved since then is read again by the next build, whose look sees the change
 
     def __call__(self, file: Path, folders: dict) -> Document | None:
         """Read one file, from the cache when it is unchanged."""
         config, diags = self.config, self.diags
         try:
-            stat = file.stat()
+            stat = self.stats.get(file) or file.stat()
         except OSError:
             return read_document(file, config, diags, folders=folders)
         signature = (stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino)

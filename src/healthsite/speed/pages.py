@@ -33,7 +33,7 @@ from ..pages.feeds import site_files
 from ..pages.views import Views
 from ..processes import die_with_parent
 from .reads import ALL, Deps, Reads, digest, forget, known_digest, recording_site, sorted_reads
-from .store import PlainUnpickler
+from .store import PlainUnpickler, code_version
 
 CHUNK = 50  # pages taken at a time when rendering in two processes
 PARALLEL_THRESHOLD = 600  # fewer pages than this render faster in one process than with a helper
@@ -49,13 +49,11 @@ def _template_engine() -> str:
 def code_and_theme_digest(site: Site) -> bytes:
     """Hash healthsite's own source, every template and the theme's text in every language, which shape every
     page."""
-    hasher = hashlib.blake2b(digest_size=16)
-    package = Path(__file__).resolve().parents[1]  # healthsite, every stage of it
-    folders = [package] + [p / "templates" for p in site.config.theme_paths] + [THEME_DIR / "strings"]
-    for folder in folders:
+    hasher = hashlib.blake2b(code_version().encode(), digest_size=16)
+    for folder in [p / "templates" for p in site.config.theme_paths] + [THEME_DIR / "strings"]:
         if folder.is_dir():
             for file in sorted(folder.rglob("*")):
-                if file.is_file() and (folder != package or file.suffix == ".py"):
+                if file.is_file():
                     hasher.update(file.relative_to(folder).as_posix().encode() + b"\0" + file.read_bytes())
     return hasher.digest()
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import copyreg
 import dataclasses
+import functools
 import gc
 import hashlib
 import io
@@ -33,8 +34,10 @@ _ALLOWED = {
      ("builtins", "set"), ("copyreg", "_reconstructor"), ("builtins", "object")}
 
 
+@functools.cache
 def code_version() -> str:
-    """Return a hash of healthsite's source, so a changed program never reuses what an older one computed."""
+    """Return a hash of healthsite's source, so a changed program never reuses what an older one computed; made once
+    a process, as the program running does not change under it."""
     hasher = hashlib.blake2b(__version__.encode(), digest_size=16)
     package = Path(__file__).resolve().parents[1]  # healthsite, every stage of it
     for file in sorted(package.rglob("*.py")):

@@ -16,7 +16,7 @@ import hashlib
 import os
 import pickle
 import sys
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
@@ -52,7 +52,11 @@ class LastBuild:
         self.out, self.cache = config.out_path, config.cache_path
         self.work = work_folder(self.out, self.cache)
         self.file = self.work / "last-build"
-        self.inputs = _inputs_digest(config, strict, listing)  # before the build: a file saved while it runs is news
+        files = [config.root / Path(config.config_path).name, *listing,
+                 *_files_below([config.content_path / SNIPPETS]),
+                 *_files_below([folder / name for folder in config.theme_paths for name in THEME_FOLDERS])]
+        self.stats = {file: _stat(file) for file in files}  # before the build: a file saved while it runs is news
+        self.inputs = _inputs_digest(config, strict, self.stats)
 
     def outcome(self) -> Outcome | None:
         """Return the last build's outcome when what it read and wrote is as it left it; None means build."""
@@ -94,16 +98,14 @@ class LastBuild:
                     file.unlink()
 
 
-def _inputs_digest(config: SiteConfig, strict: bool, listing: Sequence[Path]) -> bytes:
+def _inputs_digest(config: SiteConfig, strict: bool, stats: Mapping[Path, os.stat_result | None]) -> bytes:
     """Hash everything a build reads: the settings (the build date among them), healthsite's code, its libraries
-    and the signature of each file it reads (`listing`: the content folder's)."""
+    and the size, times and inode of each file it reads (its change time cannot be set back by hand)."""
     settings = repr((NOTE_FORMAT, config, strict, sys.version, code_version(), _libraries(),
                      os.environ.get("PAGEFIND_BINARY_PATH")))
-    files = [config.root / Path(config.config_path).name, *listing,
-             *_files_below([config.content_path / SNIPPETS]),
-             *_files_below([folder / name for folder in config.theme_paths for name in THEME_FOLDERS])]
-    return hashlib.sha256("\n".join([settings, *map(_file_signature, files)]).encode("utf-8", "surrogateescape")
-                          ).digest()
+    files = [f"{file}\0{stat.st_size} {stat.st_mtime_ns} {stat.st_ctime_ns} {stat.st_ino}" if stat else
+             f"{file}\0missing" for file, stat in stats.items()]
+    return hashlib.sha256("\n".join([settings, *files]).encode("utf-8", "surrogateescape")).digest()
 
 
 def _libraries() -> list[tuple[str, str | None]]:
@@ -126,13 +128,11 @@ def _files_below(folders: Iterable[Path]) -> list[Path]:
     return found
 
 
-def _file_signature(file: Path) -> str:
-    """Write a file's path, size, times and inode (its change time cannot be set back by hand)."""
+def _stat(file: Path) -> os.stat_result | None:
     try:
-        stat = os.stat(file)
+        return os.stat(file)
     except OSError:
-        return f"{file}\0missing"
-    return f"{file}\0{stat.st_size} {stat.st_mtime_ns} {stat.st_ctime_ns} {stat.st_ino}"
+        return None
 
 
 def _output_digest(out: Path, files: Iterable[str], folders: Iterable[str]) -> bytes | None:
